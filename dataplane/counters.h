@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Counters: written only by the worker that owns them, with plain stores, and read by
+ * the main lcore with relaxed atomic loads (64-bit aligned: never torn on x86-64 or
+ * arm64).  A reader sums the workers' copies; nothing on the packet path is shared.
+ */
+#ifndef SYD_COUNTERS_H
+#define SYD_COUNTERS_H
+
+#include <stdint.h>
+
+#include <rte_common.h>
+
+#include "drop.h"
+
+struct port_counters {
+	uint64_t rx_packets;
+	uint64_t rx_bytes;
+	uint64_t tx_packets;
+	uint64_t tx_bytes;
+	uint64_t drops[SYD_DROP_MAX]; /* indexed by enum syd_drop */
+} __rte_cache_aligned;
+
+/* Per worker, as OVS's pmd-stats-show: an iteration that moved packets is busy. */
+struct worker_counters {
+	uint64_t busy_cycles;
+	uint64_t idle_cycles;
+	uint64_t packets;        /* received in busy iterations */
+	uint64_t iterations;
+	uint64_t learn_requests; /* new or moved stations sent to the main lcore */
+	uint64_t learn_lost;     /* requests dropped because the learn ring was full */
+} __rte_cache_aligned;
+
+/* dst += a snapshot of src (relaxed loads). */
+static inline void port_counters_add(struct port_counters *dst, const struct port_counters *src)
+{
+	unsigned int i;
+
+	dst->rx_packets += __atomic_load_n(&src->rx_packets, __ATOMIC_RELAXED);
+	dst->rx_bytes += __atomic_load_n(&src->rx_bytes, __ATOMIC_RELAXED);
+	dst->tx_packets += __atomic_load_n(&src->tx_packets, __ATOMIC_RELAXED);
+	dst->tx_bytes += __atomic_load_n(&src->tx_bytes, __ATOMIC_RELAXED);
+	for (i = 0; i < SYD_DROP_MAX; i++)
+		dst->drops[i] += __atomic_load_n(&src->drops[i], __ATOMIC_RELAXED);
+}
+
+static inline void worker_counters_add(struct worker_counters *dst,
+				       const struct worker_counters *src)
+{
+	dst->busy_cycles += __atomic_load_n(&src->busy_cycles, __ATOMIC_RELAXED);
+	dst->idle_cycles += __atomic_load_n(&src->idle_cycles, __ATOMIC_RELAXED);
+	dst->packets += __atomic_load_n(&src->packets, __ATOMIC_RELAXED);
+	dst->iterations += __atomic_load_n(&src->iterations, __ATOMIC_RELAXED);
+	dst->learn_requests += __atomic_load_n(&src->learn_requests, __ATOMIC_RELAXED);
+	dst->learn_lost += __atomic_load_n(&src->learn_lost, __ATOMIC_RELAXED);
+}
+
+#endif /* SYD_COUNTERS_H */

@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "dataplane.h"
+#include "log.h"
+
+#define DP_MBUFS       16383
+#define DP_MBUF_CACHE  256
+#define DP_LEARN_RING  4096
+#define DP_LEARN_BATCH 256
+
+RTE_LOG_REGISTER(syd_logtype_dp, syd.dataplane, INFO);
+
+static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/* Build a topology from the ports as they are now, publish it, and free the old one
+ * once every worker has passed a quiescent state. */
+static int dataplane_publish(struct dataplane *dp)
+{
+	struct topology *t, *old = dp->topo;
+
+	t = topology_build(dp->port, dp->nports, dp->nworkers, dp->macs, ++dp->generation);
+	if (t == NULL)
+		return -ENOMEM;
+	__atomic_store_n(&dp->topo, t, __ATOMIC_RELEASE);
+	if (old != NULL) {
+		rte_rcu_qsbr_synchronize(dp->qs, RTE_QSBR_THRID_INVALID);
+		topology_free(old);
+	}
+	return 0;
+}
+
+static int workers_create(struct dataplane *dp, char *err, size_t errlen)
+{
+	unsigned int i;
+
+	dp->nworkers = dp->opt->nworkers;
+	dp->qs = rte_zmalloc("syd_qsbr", rte_rcu_qsbr_get_memsize(dp->nworkers),
+			     RTE_CACHE_LINE_SIZE);
+	if (dp->qs == NULL || rte_rcu_qsbr_init(dp->qs, dp->nworkers) < 0)
+		return fail(err, errlen, -ENOMEM, "cannot allocate the RCU state");
+	for (i = 0; i < dp->nworkers; i++) {
+		unsigned int lcore = dp->opt->worker_core[i];
+		struct worker *w;
+		char name[RTE_RING_NAMESIZE];
+
+		w = rte_zmalloc_socket("syd_worker", sizeof(*w), RTE_CACHE_LINE_SIZE,
+				       (int)rte_lcore_to_socket_id(lcore));
+		if (w == NULL)
+			return fail(err, errlen, -ENOMEM, "cannot allocate worker %u", i);
+		dp->worker[i] = w;
+		snprintf(name, sizeof(name), "syd_learn_%u", i);
+		w->learn_ring = rte_ring_create_elem(name, sizeof(struct learn_req),
+						     DP_LEARN_RING, (int)rte_lcore_to_socket_id(lcore),
+						     RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (w->learn_ring == NULL)
+			return fail(err, errlen, -ENOMEM, "cannot create learn ring %s: %s", name,
+				    rte_strerror(rte_errno));
+		w->id = i;
+		w->lcore = lcore;
+		w->topo = &dp->topo;
+		w->qs = dp->qs;
+		w->now_s = &dp->now_s;
+		w->quit = &dp->quit;
+	}
+	return 0;
+}
+
+int dataplane_start(struct dataplane *dp, const struct dp_options *opt, char *err,
+		    size_t errlen)
+{
+	unsigned int i;
+	int ret;
+
+	memset(dp, 0, sizeof(*dp));
+	dp->opt = opt;
+	dp->start_tsc = rte_rdtsc();
+	dp->base_tsc = dp->start_tsc;
+
+	dp->mp = rte_pktmbuf_pool_create("syd_mbufs", DP_MBUFS, DP_MBUF_CACHE, 0,
+					 RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (dp->mp == NULL) {
+		ret = fail(err, errlen, -ENOMEM,
+			   "cannot create the packet buffer pool (%u mbufs): %s; give more "
+			   "memory with --mem",
+			   DP_MBUFS, rte_strerror(rte_errno));
+		goto undo;
+	}
+	dp->macs = mac_table_create(opt->mac_capacity);
+	if (dp->macs == NULL) {
+		ret = fail(err, errlen, -ENOMEM, "cannot allocate a MAC table of %u entries",
+			   opt->mac_capacity);
+		goto undo;
+	}
+	ret = workers_create(dp, err, errlen);
+	if (ret < 0)
+		goto undo;
+
+	for (i = 0; i < opt->nports; i++) {
+		struct port *p = &dp->port[i];
+
+		strcpy(p->name, opt->port[i].name);
+		strcpy(p->path, opt->port[i].path);
+		p->kind = opt->port[i].kind;
+		p->index = (uint16_t)i;
+		p->network = 0;
+		dp->nports = i + 1;
+		ret = port_open(p, (uint16_t)dp->nworkers, dp->mp, &dp->link_event, err, errlen);
+		if (ret < 0)
+			goto undo;
+	}
+	ret = dataplane_publish(dp);
+	if (ret < 0) {
+		fail(err, errlen, ret, "cannot allocate the topology");
+		goto undo;
+	}
+	for (i = 0; i < dp->nworkers; i++) {
+		ret = rte_eal_remote_launch(worker_main, dp->worker[i], dp->worker[i]->lcore);
+		if (ret < 0) {
+			fail(err, errlen, ret, "cannot launch worker on lcore %u: %s",
+			     dp->worker[i]->lcore, rte_strerror(-ret));
+			goto undo;
+		}
+		DP_LOG(INFO, "worker %u on lcore %u", i, dp->worker[i]->lcore);
+	}
+	return 0;
+undo:
+	dataplane_stop(dp);
+	return ret;
+}
+
+static void learn_drain(struct dataplane *dp)
+{
+	struct learn_req req[DP_LEARN_BATCH];
+	unsigned int w, i, n;
+
+	for (w = 0; w < dp->nworkers; w++) {
+		n = rte_ring_sc_dequeue_burst_elem(dp->worker[w]->learn_ring, req, sizeof(req[0]),
+						   DP_LEARN_BATCH, NULL);
+		for (i = 0; i < n; i++) {
+			int ret = mac_table_learn(dp->macs, req[i].key, req[i].port, dp->now_s);
+
+			switch (ret) {
+			case MAC_LEARN_NEW:
+				dp->mc.learned++;
+				break;
+			case MAC_LEARN_MOVED:
+				dp->mc.moved++;
+				if (rte_log_can_log(syd_logtype_dp, RTE_LOG_DEBUG)) {
+					struct rte_ether_addr mac;
+					char buf[RTE_ETHER_ADDR_FMT_SIZE];
+					uint16_t net;
+
+					mac_table_key_split(req[i].key, &net, &mac);
+					rte_ether_format_addr(buf, sizeof(buf), &mac);
+					DP_LOG(DEBUG, "network %u: %s moved to port %s", net, buf,
+					       dp->port[req[i].port].name);
+				}
+				break;
+			case -ENOSPC:
+				dp->mc.full++;
+				break;
+			case -EPERM:
+				dp->mc.static_conflict++;
+				break;
+			default:
+				break;
+			}
+		}
+	}
+}
+
+static void links_check(struct dataplane *dp)
+{
+	bool changed = false;
+	unsigned int i;
+
+	for (i = 0; i < dp->nports; i++) {
+		struct port *p = &dp->port[i];
+
+		if (!port_link_poll(p))
+			continue;
+		changed = true;
+		DP_LOG(NOTICE, "port %s: link %s", p->name,
+		       p->up ? "up (peer connected)" : "down (peer gone)");
+	}
+	if (changed && dataplane_publish(dp) < 0)
+		DP_LOG(ERR, "no memory for a new topology: link changes wait for the next try");
+}
+
+void dataplane_poll(struct dataplane *dp)
+{
+	uint32_t now_s = (uint32_t)((rte_rdtsc() - dp->start_tsc) / rte_get_tsc_hz());
+	bool new_second = now_s != dp->now_s;
+
+	if (new_second)
+		__atomic_store_n(&dp->now_s, now_s, __ATOMIC_RELAXED);
+	learn_drain(dp);
+	/* The link callback is the fast path; polling every second is the safety net. */
+	if (__atomic_exchange_n(&dp->link_event, false, __ATOMIC_ACQ_REL) || new_second)
+		links_check(dp);
+	if (new_second)
+		dp->mc.aged += mac_table_age(dp->macs, now_s, dp->opt->mac_age_s);
+	if (dp->macs->dead) {
+		/* Deleted slots become reusable once no worker can hold one. */
+		rte_rcu_qsbr_synchronize(dp->qs, RTE_QSBR_THRID_INVALID);
+		mac_table_reclaim(dp->macs);
+	}
+}
+
+void dataplane_stop(struct dataplane *dp)
+{
+	unsigned int i;
+
+	dp->quit = true;
+	rte_eal_mp_wait_lcore();
+	for (i = 0; i < dp->nports; i++)
+		port_close(&dp->port[i]);
+	for (i = 0; i < dp->nworkers; i++) {
+		if (dp->worker[i] == NULL)
+			continue;
+		rte_ring_free(dp->worker[i]->learn_ring);
+		rte_free(dp->worker[i]);
+		dp->worker[i] = NULL;
+	}
+	topology_free(dp->topo);
+	dp->topo = NULL;
+	rte_free(dp->qs);
+	dp->qs = NULL;
+	mac_table_destroy(dp->macs);
+	dp->macs = NULL;
+	rte_mempool_free(dp->mp);
+	dp->mp = NULL;
+	dp->nports = 0;
+	dp->nworkers = 0;
+}
+
+static void port_counters_sum(const struct dataplane *dp, unsigned int port,
+			      struct port_counters *out)
+{
+	unsigned int w;
+
+	memset(out, 0, sizeof(*out));
+	for (w = 0; w < dp->nworkers; w++)
+		port_counters_add(out, &dp->worker[w]->pc[port]);
+}
+
+void dataplane_port_counters(const struct dataplane *dp, unsigned int port,
+			     struct port_counters *out)
+{
+	const struct port_counters *b = &dp->port_base[port];
+	unsigned int i;
+
+	port_counters_sum(dp, port, out);
+	out->rx_packets -= b->rx_packets;
+	out->rx_bytes -= b->rx_bytes;
+	out->tx_packets -= b->tx_packets;
+	out->tx_bytes -= b->tx_bytes;
+	for (i = 0; i < SYD_DROP_MAX; i++)
+		out->drops[i] -= b->drops[i];
+}
+
+void dataplane_worker_counters(const struct dataplane *dp, unsigned int worker,
+			       struct worker_counters *out)
+{
+	const struct worker_counters *b = &dp->worker_base[worker];
+
+	memset(out, 0, sizeof(*out));
+	worker_counters_add(out, &dp->worker[worker]->wc);
+	out->busy_cycles -= b->busy_cycles;
+	out->idle_cycles -= b->idle_cycles;
+	out->packets -= b->packets;
+	out->iterations -= b->iterations;
+	out->learn_requests -= b->learn_requests;
+	out->learn_lost -= b->learn_lost;
+}
+
+void dataplane_clear_counters(struct dataplane *dp)
+{
+	unsigned int i;
+
+	for (i = 0; i < dp->nports; i++)
+		port_counters_sum(dp, i, &dp->port_base[i]);
+	for (i = 0; i < dp->nworkers; i++) {
+		memset(&dp->worker_base[i], 0, sizeof(dp->worker_base[i]));
+		worker_counters_add(&dp->worker_base[i], &dp->worker[i]->wc);
+	}
+	dp->base_tsc = rte_rdtsc();
+	DP_LOG(INFO, "counters cleared");
+}
+
+void dataplane_log_counters(const struct dataplane *dp)
+{
+	double secs = (double)(rte_rdtsc() - dp->base_tsc) / (double)rte_get_tsc_hz();
+	unsigned int i, d;
+
+	DP_LOG(INFO, "counters over the last %.1f s:", secs);
+	DP_LOG(INFO, "  %-12s %-5s %12s %14s %12s %14s %10s", "port", "link", "rx_packets",
+	       "rx_bytes", "tx_packets", "tx_bytes", "drops");
+	for (i = 0; i < dp->nports; i++) {
+		const struct port *p = &dp->port[i];
+		struct port_counters c;
+		uint64_t drops = 0;
+		char why[256];
+		int len = 0;
+
+		dataplane_port_counters(dp, i, &c);
+		why[0] = '\0';
+		for (d = 0; d < SYD_DROP_MAX; d++) {
+			if (c.drops[d] == 0)
+				continue;
+			drops += c.drops[d];
+			if (len < (int)sizeof(why))
+				len += snprintf(why + len, sizeof(why) - (size_t)len, " %s=%" PRIu64,
+						syd_drop_name(d), c.drops[d]);
+		}
+		DP_LOG(INFO, "  %-12s %-5s %12" PRIu64 " %14" PRIu64 " %12" PRIu64 " %14" PRIu64
+			     " %10" PRIu64,
+		       p->name, p->up ? "up" : "down", c.rx_packets, c.rx_bytes, c.tx_packets,
+		       c.tx_bytes, drops);
+		if (drops)
+			DP_LOG(INFO, "    %s drops:%s", p->name, why);
+	}
+	for (i = 0; i < dp->nworkers; i++) {
+		struct worker_counters c;
+		uint64_t total;
+
+		dataplane_worker_counters(dp, i, &c);
+		total = c.busy_cycles + c.idle_cycles;
+		DP_LOG(INFO,
+		       "  worker %u lcore %u: packets=%" PRIu64 " busy_pct=%.1f"
+		       " busy_cycles_per_packet=%.1f busy_cycles=%" PRIu64 " idle_cycles=%" PRIu64
+		       " iterations=%" PRIu64 " learn_requests=%" PRIu64 " learn_lost=%" PRIu64,
+		       i, dp->worker[i]->lcore, c.packets,
+		       total ? 100.0 * (double)c.busy_cycles / (double)total : 0.0,
+		       c.packets ? (double)c.busy_cycles / (double)c.packets : 0.0, c.busy_cycles,
+		       c.idle_cycles, c.iterations, c.learn_requests, c.learn_lost);
+	}
+	DP_LOG(INFO,
+	       "  mac table: entries=%u learned=%" PRIu64 " moved=%" PRIu64 " aged=%" PRIu64
+	       " full=%" PRIu64 " static_conflict=%" PRIu64,
+	       mac_table_count(dp->macs), dp->mc.learned, dp->mc.moved, dp->mc.aged, dp->mc.full,
+	       dp->mc.static_conflict);
+	DP_LOG(INFO, "  mbufs in use: %u of %u", rte_mempool_in_use_count(dp->mp), DP_MBUFS);
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * syd-dataplane's command line: parsed and checked before the EAL starts, so a bad
+ * option costs nothing and says what to type instead.  No EAL needed.
+ */
+#ifndef SYD_OPTIONS_H
+#define SYD_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SYD_MAX_PORTS      32 /* RTE_MAX_ETHPORTS of Debian's DPDK 22.11 */
+#define SYD_MAX_WORKERS    16
+#define SYD_PORT_NAME_MAX  24
+#define SYD_SOCK_PATH_MAX  108 /* sizeof(sun_path), the trailing NUL included */
+
+enum port_kind {
+	PORT_VHOST_SERVER, /* we create the socket; the VM (QEMU) connects */
+	PORT_VHOST_CLIENT, /* the VM side is the server; we connect and reconnect */
+};
+
+struct port_opt {
+	char name[SYD_PORT_NAME_MAX + 1];
+	char path[SYD_SOCK_PATH_MAX];
+	enum port_kind kind;
+};
+
+struct dp_options {
+	unsigned int main_core;
+	unsigned int worker_core[SYD_MAX_WORKERS];
+	unsigned int nworkers;
+	unsigned int mem_mb;
+	char file_prefix[64];
+	uint32_t mac_age_s;
+	uint32_t mac_capacity;
+	unsigned int stats_interval_s;
+	bool pci;
+	const char *log_level; /* passed to the EAL as --log-level, or NULL */
+	struct port_opt port[SYD_MAX_PORTS];
+	unsigned int nports;
+	int eal_argc; /* arguments after "--", passed to the EAL as they are */
+	char **eal_argv;
+};
+
+/*
+ * Parse argv into *o (defaults first).
+ * @return 0, 1 when help was asked for (usage printed), or -EINVAL with a message
+ *   for the user in err.
+ */
+int options_parse(int argc, char **argv, struct dp_options *o, char *err, size_t errlen);
+
+/* Print the usage text to stdout. */
+void options_usage(const char *prog);
+
+#endif /* SYD_OPTIONS_H */

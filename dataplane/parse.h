@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The packet parser: reads a frame once into a compact key that later stages use.
+ *
+ * Pure function of the frame's bytes: no EAL, no mbuf, no state.  It never reads past
+ * the length it is given.  Ethernet and its VLAN tags must be whole, or the frame is
+ * not switchable and the parser returns the drop reason.  Anything wrong above L2 does
+ * not stop an L2 switch from forwarding the frame: the parser stops there, sets
+ * PKT_F_L3_BAD and names the problem in key->l3_err, and the L2 fields stay valid.
+ */
+#ifndef SYD_PARSE_H
+#define SYD_PARSE_H
+
+#include <stdint.h>
+
+#include <rte_ether.h>
+
+#define PKT_F_VLAN   (1u << 0) /* at least one 802.1Q/802.1ad tag; vlan_tci is the outer one */
+#define PKT_F_QINQ   (1u << 1) /* two tags */
+#define PKT_F_IPV4   (1u << 2) /* ip_src, ip_dst, ip_proto valid */
+#define PKT_F_IPV6   (1u << 3) /* ip_proto valid (addresses not kept) */
+#define PKT_F_ARP    (1u << 4) /* ip_src/ip_dst hold the sender/target protocol addresses */
+#define PKT_F_L4     (1u << 5) /* l4_src, l4_dst valid (TCP, UDP, SCTP ports; ICMP type, code) */
+#define PKT_F_FRAG   (1u << 6) /* an IP fragment; later fragments carry no L4 header */
+#define PKT_F_L3_BAD (1u << 7) /* a header above L2 is malformed: see l3_err */
+
+/* What was wrong above L2, when PKT_F_L3_BAD is set. */
+enum pkt_l3_err {
+	PKT_L3_OK = 0,
+	PKT_L3_ARP_SHORT,
+	PKT_L3_IPV4_SHORT,   /* fewer than 20 bytes */
+	PKT_L3_IPV4_VERSION, /* version field is not 4 */
+	PKT_L3_IPV4_IHL,     /* header length < 20 or past the frame */
+	PKT_L3_IPV4_TOTLEN,  /* total length < header length or past the frame */
+	PKT_L3_IPV6_SHORT,   /* fewer than 40 bytes, or payload length past the frame */
+	PKT_L3_IPV6_EXT,     /* an extension header past the frame, or too many */
+	PKT_L4_TCP_SHORT,    /* TCP header cut short, or data offset < 5 */
+	PKT_L4_UDP_SHORT,
+	PKT_L4_SCTP_SHORT,
+	PKT_L4_ICMP_SHORT,
+};
+
+struct pkt_key {
+	struct rte_ether_addr dst;
+	struct rte_ether_addr src;
+	uint16_t vlan_tci;  /* outer tag's TCI, host order; 0 when untagged */
+	uint16_t ethertype; /* after any tags, host order */
+	uint16_t flags;     /* PKT_F_* */
+	uint8_t ip_proto;
+	uint8_t l3_err;     /* enum pkt_l3_err */
+	uint32_t ip_src;    /* network order */
+	uint32_t ip_dst;    /* network order */
+	uint16_t l4_src;    /* network order; ICMP: type */
+	uint16_t l4_dst;    /* network order; ICMP: code */
+	uint16_t l3_off;    /* offset of the L3 header in the frame */
+	uint16_t l4_off;    /* offset of the L4 header, when PKT_F_L4 */
+};
+
+/*
+ * Parse a frame of len bytes into *key (every field written).
+ *
+ * @return 0 when the frame can be switched (L3/L4 problems are reported in the key),
+ *   SYD_DROP_SHORT_ETH when it is shorter than an Ethernet header,
+ *   SYD_DROP_SHORT_VLAN when a VLAN tag is cut short.
+ */
+int parse_frame(const uint8_t *frame, uint32_t len, struct pkt_key *key);
+
+/* Name of an enum pkt_l3_err value, for logs and traces. */
+const char *parse_l3_err_name(unsigned int err);
+
+#endif /* SYD_PARSE_H */
