@@ -29,7 +29,8 @@
 #define MAC_TABLE_SLOTS_PER_BUCKET 4
 #define MAC_TABLE_MAX_PROBE        8       /* buckets searched from the home bucket */
 #define MAC_PORT_STATIC            0x80000000u /* flag in an entry's port: never aged or moved */
-#define MAC_KEY_DEAD               UINT64_MAX /* a deleted slot waiting for reclaim */
+#define MAC_KEY_DEAD               1ull /* a deleted slot waiting for reclaim: no key has
+                                             * 0 in its top 16 bits */
 
 struct mac_slot {
 	uint64_t key;    /* 0: free; MAC_KEY_DEAD: deleted; else mac_table_key() */
@@ -65,7 +66,8 @@ static inline uint64_t mac_table_key(uint16_t network, const struct rte_ether_ad
 	k |= (uint64_t)mac->addr_bytes[0] << 40 | (uint64_t)mac->addr_bytes[1] << 32 |
 	     (uint64_t)mac->addr_bytes[2] << 24 | (uint64_t)mac->addr_bytes[3] << 16 |
 	     (uint64_t)mac->addr_bytes[4] << 8 | (uint64_t)mac->addr_bytes[5];
-	/* Network 0xffff is refused by the callers, so the key is never MAC_KEY_DEAD. */
+	/* The top 16 bits hold network + 1, never 0 for networks up to 0xfffe (callers
+	 * never use 0xffff): so a key is never 0 nor MAC_KEY_DEAD. */
 	return k + (1ull << 48);
 }
 
