@@ -119,6 +119,31 @@ def test_station_moves_and_ages():
         assert peer[1].recv()[1] == 1 and peer[3].recv()[1] == 1
 
 
+def test_bad_frames_dropped_by_reason():
+    with Workspace("bad") as ws:
+        dp, peer = start_three(ws)
+        assert peer[1].send(BCAST, count=1) == 1      # p1 learned, peers see 1 frame
+        for i in (2, 3):
+            peer[i].recv()
+            peer[i].clear()
+        # Shorter than an Ethernet header; a VLAN tag cut short; a multicast source.
+        assert peer[2].send(MAC[1], count=7, size=10) == 7
+        assert peer[2].send(MAC[1], count=5, size=16, vlan=5) == 5
+        assert peer[2].send(MAC[1], count=3, src="01:00:5e:00:00:01") == 3
+        # Unicast to a station learned on the input port itself.
+        assert peer[1].send(MAC[1], count=2) == 2
+        for i in (1, 2, 3):
+            assert peer[i].recv()[1] == 0, "peer%d received a frame that must be dropped" % i
+        p = dp.counters()["ports"]
+        assert p["p2"]["drop_reasons"] == {"short_eth": 7, "short_vlan": 5,
+                                           "src_mac_multicast": 3}, p["p2"]
+        assert p["p1"]["drop_reasons"] == {"hairpin": 2}, p["p1"]
+        assert p["p2"]["rx_packets"] == 15 and p["p1"]["rx_packets"] == 3
+        # Accounting: every frame received was forwarded or dropped with a reason.
+        assert p["p1"]["tx_packets"] + p["p2"]["tx_packets"] + p["p3"]["tx_packets"] == 2
+        assert p["p2"]["drops"] == 15 and p["p3"]["drops"] == 0
+
+
 def test_client_mode_port():
     with Workspace("client") as ws:
         a, b = ws.path("a.sock"), ws.path("b.sock")
@@ -146,4 +171,5 @@ def test_client_mode_port():
 
 if __name__ == "__main__":
     run([test_flood_learn_unicast_and_counters, test_peer_leaves_and_returns,
-         test_station_moves_and_ages, test_client_mode_port])
+         test_station_moves_and_ages, test_bad_frames_dropped_by_reason,
+         test_client_mode_port])
