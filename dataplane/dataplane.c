@@ -12,6 +12,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include "ctl.h"
 #include "dataplane.h"
 #include "log.h"
 
@@ -35,9 +36,10 @@ static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
 	return ret;
 }
 
-/* Build a topology from the ports as they are now, publish it, and free the old one
- * once every worker has passed a quiescent state. */
-static int dataplane_publish(struct dataplane *dp)
+static void port_counters_sum(const struct dataplane *dp, unsigned int port,
+			      struct port_counters *out);
+
+int dataplane_publish(struct dataplane *dp)
 {
 	struct topology *t, *old = dp->topo;
 
@@ -118,16 +120,19 @@ int dataplane_start(struct dataplane *dp, const struct dp_options *opt, char *er
 	if (ret < 0)
 		goto undo;
 
+	/* Ports from the command line join the network "default". */
+	if (opt->nports > 0) {
+		strcpy(dp->net[0].name, "default");
+		dp->net[0].used = true;
+	}
 	for (i = 0; i < opt->nports; i++) {
 		struct port *p = &dp->port[i];
 
 		strcpy(p->name, opt->port[i].name);
 		strcpy(p->path, opt->port[i].path);
 		p->kind = opt->port[i].kind;
-		p->index = (uint16_t)i;
 		p->network = 0;
-		dp->nports = i + 1;
-		ret = port_open(p, (uint16_t)dp->nworkers, dp->mp, &dp->link_event, err, errlen);
+		ret = dataplane_port_open(dp, i, err, errlen);
 		if (ret < 0)
 			goto undo;
 	}
@@ -149,6 +154,64 @@ int dataplane_start(struct dataplane *dp, const struct dp_options *opt, char *er
 undo:
 	dataplane_stop(dp);
 	return ret;
+}
+
+int dataplane_port_find(const struct dataplane *dp, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < dp->nports; i++)
+		if (dp->port[i].open && !dp->port[i].removed &&
+		    strcmp(dp->port[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+int dataplane_network_find(const struct dataplane *dp, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < SYD_MAX_NETWORKS; i++)
+		if (dp->net[i].used && strcmp(dp->net[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+int dataplane_port_free_slot(const struct dataplane *dp)
+{
+	unsigned int i;
+
+	for (i = 0; i < SYD_MAX_PORTS; i++)
+		if (!dp->port[i].open)
+			return (int)i;
+	return -1;
+}
+
+int dataplane_port_open(struct dataplane *dp, unsigned int slot, char *err, size_t errlen)
+{
+	struct port *p = &dp->port[slot];
+	int ret;
+
+	p->index = (uint16_t)slot;
+	p->link_changes = 0;
+	ret = port_check_path(p->path, p->kind, err, errlen);
+	if (ret == 0)
+		ret = port_open(p, (uint16_t)dp->nworkers, dp->mp, &dp->link_event, err, errlen);
+	if (ret < 0)
+		return ret;
+	/* The slot may have counted for a port before: this one starts from zero. */
+	port_counters_sum(dp, slot, &dp->port_base[slot]);
+	if (slot >= dp->nports)
+		dp->nports = slot + 1;
+	return 0;
+}
+
+void dataplane_port_close(struct dataplane *dp, unsigned int slot)
+{
+	port_close(&dp->port[slot]);
+	dp->port[slot].removed = false;
+	while (dp->nports > 0 && !dp->port[dp->nports - 1].open)
+		dp->nports--;
 }
 
 static void learn_drain(struct dataplane *dp)
@@ -205,6 +268,8 @@ static void links_check(struct dataplane *dp)
 		changed = true;
 		DP_LOG(NOTICE, "port %s: link %s", p->name,
 		       p->up ? "up (peer connected)" : "down (peer gone)");
+		if (dp->ctl != NULL)
+			ctl_event_link(dp->ctl, p->name, p->up);
 	}
 	if (changed && dataplane_publish(dp) < 0)
 		DP_LOG(ERR, "no memory for a new topology: link changes wait for the next try");

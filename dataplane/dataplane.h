@@ -31,15 +31,24 @@ struct mac_counters {
 	uint64_t static_conflict; /* stations seen on another port than their static entry */
 };
 
+struct network {
+	char name[SYD_PORT_NAME_MAX + 1];
+	bool used;
+};
+
+struct ctl;
+
 struct dataplane {
 	const struct dp_options *opt;
+	struct ctl *ctl; /* the control socket, or NULL */
 	struct rte_mempool *mp;
 	struct mac_table *macs;
 	struct rte_rcu_qsbr *qs;
 	struct topology *topo; /* published to workers; replaced by dataplane_publish() */
 	uint64_t generation;
-	struct port port[SYD_MAX_PORTS];
-	unsigned int nports;
+	struct port port[SYD_MAX_PORTS]; /* by index; a slot is in use when open */
+	unsigned int nports;              /* highest slot in use + 1 */
+	struct network net[SYD_MAX_NETWORKS];
 	struct worker *worker[SYD_MAX_WORKERS];
 	unsigned int nworkers;
 	struct mac_counters mc;
@@ -61,6 +70,31 @@ struct dataplane {
  */
 int dataplane_start(struct dataplane *dp, const struct dp_options *opt, char *err,
 		    size_t errlen);
+
+/*
+ * Publish a topology built from the ports and networks as they are now, and wait until
+ * every worker has moved to it.  @return 0, or -ENOMEM (the old topology stays).
+ */
+int dataplane_publish(struct dataplane *dp);
+
+/* Slot of the open port named name, or -1. */
+int dataplane_port_find(const struct dataplane *dp, const char *name);
+
+/* Slot of the network named name, or -1. */
+int dataplane_network_find(const struct dataplane *dp, const char *name);
+
+/* A free port slot, or -1. */
+int dataplane_port_free_slot(const struct dataplane *dp);
+
+/*
+ * Open the port described in slot (name, path, kind and network set by the caller):
+ * check its path, create and start its device.  Not yet in the topology.
+ * @return 0, or -errno with the reason in err.
+ */
+int dataplane_port_open(struct dataplane *dp, unsigned int slot, char *err, size_t errlen);
+
+/* Close the port in slot; call only once it is out of the published topology. */
+void dataplane_port_close(struct dataplane *dp, unsigned int slot);
 
 /* One pass of the main lcore's work (learning, links, aging); call it often. */
 void dataplane_poll(struct dataplane *dp);

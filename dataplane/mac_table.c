@@ -175,6 +175,26 @@ uint32_t mac_table_flush(struct mac_table *t, uint32_t port, bool with_static)
 	return n;
 }
 
+uint32_t mac_table_flush_network(struct mac_table *t, uint16_t network, bool with_static)
+{
+	uint32_t b, n = 0;
+	int i;
+
+	for (b = 0; b <= t->mask; b++) {
+		for (i = 0; i < MAC_TABLE_SLOTS_PER_BUCKET; i++) {
+			struct mac_slot *s = &t->bucket[b].slot[i];
+
+			if (!slot_live(s) || (s->key >> 48) != (uint64_t)network + 1)
+				continue;
+			if (!with_static && (s->port & MAC_PORT_STATIC))
+				continue;
+			slot_kill(t, s);
+			n++;
+		}
+	}
+	return n;
+}
+
 void mac_table_reclaim(struct mac_table *t)
 {
 	uint32_t b;

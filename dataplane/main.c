@@ -19,6 +19,7 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 
+#include "ctl.h"
 #include "dataplane.h"
 #include "log.h"
 #include "options.h"
@@ -182,9 +183,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "syd-dataplane: %s\n", err);
 		return 2;
 	}
-	if (opt.nports == 0)
-		fprintf(stderr, "syd-dataplane: no ports given: add --vhost-server PATH or "
-				"--vhost-client PATH (see --help)\n");
+	if (opt.nports == 0 && opt.control_path == NULL)
+		fprintf(stderr, "syd-dataplane: no ports and no --control socket: nothing will be "
+				"switched (see --help)\n");
 	if (check_cores(&opt, err, sizeof(err)) < 0 || check_hugepages(&opt, err, sizeof(err)) < 0)
 		goto fail;
 	for (i = 0; i < opt.nports; i++)
@@ -212,6 +213,14 @@ int main(int argc, char **argv)
 		rte_eal_cleanup();
 		goto fail;
 	}
+	if (opt.control_path != NULL) {
+		dp.ctl = ctl_open(opt.control_path, err, sizeof(err));
+		if (dp.ctl == NULL) {
+			dataplane_stop(&dp);
+			rte_eal_cleanup();
+			goto fail;
+		}
+	}
 	DP_LOG(NOTICE, "switching %u ports with %u worker(s); file prefix %s; pid %d", dp.nports,
 	       dp.nworkers, opt.file_prefix, (int)getpid());
 
@@ -230,10 +239,15 @@ int main(int argc, char **argv)
 				dataplane_log_counters(&dp);
 			next_stats = dp.now_s + opt.stats_interval_s;
 		}
-		nanosleep(&nap, NULL);
+		if (dp.ctl != NULL)
+			ctl_poll(dp.ctl, &dp, 1);
+		else
+			nanosleep(&nap, NULL);
 	}
 	DP_LOG(NOTICE, "stopping");
 	dataplane_log_counters(&dp);
+	ctl_close(dp.ctl);
+	dp.ctl = NULL;
 	dataplane_stop(&dp);
 	rte_eal_cleanup();
 	DP_LOG(NOTICE, "stopped");

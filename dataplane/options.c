@@ -20,6 +20,7 @@ enum {
 	OPT_STATS_INTERVAL,
 	OPT_PCI,
 	OPT_LOG_LEVEL,
+	OPT_CONTROL,
 };
 
 static const struct option long_opts[] = {
@@ -34,6 +35,7 @@ static const struct option long_opts[] = {
 	{"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
 	{"pci", no_argument, NULL, OPT_PCI},
 	{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+	{"control", required_argument, NULL, OPT_CONTROL},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -51,6 +53,10 @@ void options_usage(const char *prog)
 	       "                                   creates (QEMU server=on); the switch\n"
 	       "                                   connects, and reconnects when it restarts\n"
 	       "                                   NAME defaults to the file name without .sock\n"
+	       "                                   (ports given here join the network 'default')\n"
+	       "Control:\n"
+	       "  --control PATH       serve the control protocol (syd-control, sydctl) on\n"
+	       "                       this Unix socket, mode 0660\n"
 	       "Cores and memory:\n"
 	       "  --workers CORES      worker lcores, as 1 or 1,2 or 1-3 (default 1)\n"
 	       "  --main-core N        main lcore, for control work (default 0)\n"
@@ -292,13 +298,20 @@ int options_parse(int argc, char **argv, struct dp_options *o, char *err, size_t
 		case OPT_LOG_LEVEL:
 			o->log_level = optarg;
 			break;
+		case OPT_CONTROL:
+			if (strlen(optarg) == 0 || strlen(optarg) >= SYD_SOCK_PATH_MAX)
+				return fail(err, errlen,
+					    "--control '%s': give a socket path of 1-%d bytes",
+					    optarg, SYD_SOCK_PATH_MAX - 1);
+			o->control_path = optarg;
+			break;
 		case 'h':
 			options_usage(argv[0]);
 			return 1;
 		case ':':
 		case '?':
 		default:
-			if (optopt >= OPT_VHOST_SERVER && optopt <= OPT_LOG_LEVEL)
+			if (optopt >= OPT_VHOST_SERVER && optopt <= OPT_CONTROL)
 				return fail(err, errlen, "%s needs a value (see --help)",
 					    argv[optind - 1]);
 			return fail(err, errlen, "unknown option '%s' (see --help)",

@@ -15,9 +15,12 @@
 #define SYD_PORT_NAME_MAX  24
 #define SYD_SOCK_PATH_MAX  108 /* sizeof(sun_path), the trailing NUL included */
 
+/* Same values as enum syd_port_kind in control/proto.h. */
 enum port_kind {
-	PORT_VHOST_SERVER, /* we create the socket; the VM (QEMU) connects */
-	PORT_VHOST_CLIENT, /* the VM side is the server; we connect and reconnect */
+	PORT_VHOST_SERVER = 1, /* we create the socket; the VM (QEMU) connects */
+	PORT_VHOST_CLIENT = 2, /* the VM side is the server; we connect and reconnect */
+	PORT_AF_PACKET = 3,    /* a kernel interface, through AF_PACKET */
+	PORT_TAP = 4,          /* a tap interface we create */
 };
 
 struct port_opt {
@@ -35,6 +38,7 @@ struct dp_options {
 	uint32_t mac_age_s;
 	uint32_t mac_capacity;
 	unsigned int stats_interval_s;
+	const char *control_path; /* --control: serve the protocol here, or NULL */
 	bool pci;
 	const char *log_level; /* passed to the EAL as --log-level, or NULL */
 	struct port_opt port[SYD_MAX_PORTS];

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <net/if.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -51,6 +52,15 @@ int port_check_path(const char *path, enum port_kind kind, char *err, size_t err
 	struct stat st;
 	const char *dir;
 
+	if (kind == PORT_AF_PACKET) {
+		if (if_nametoindex(path) == 0)
+			return fail(err, errlen, -ENODEV,
+				    "interface %s does not exist (see ip link)", path);
+		return 0;
+	}
+	if (kind == PORT_TAP)
+		return 0; /* net_tap creates it */
+
 	snprintf(dirbuf, sizeof(dirbuf), "%s", path);
 	dir = dirname(dirbuf);
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
@@ -83,6 +93,19 @@ int port_check_path(const char *path, enum port_kind kind, char *err, size_t err
 	return 0;
 }
 
+/* The vdev name: its driver prefix, then our port name (what dpdk-dumpcap -i shows). */
+static void port_devname(const struct port *p, char *buf, size_t len)
+{
+	static const char *const prefix[] = {
+		[PORT_VHOST_SERVER] = "net_vhost_",
+		[PORT_VHOST_CLIENT] = "net_vhost_",
+		[PORT_AF_PACKET] = "net_af_packet_",
+		[PORT_TAP] = "net_tap_",
+	};
+
+	snprintf(buf, len, "%s%s", prefix[p->kind], p->name);
+}
+
 static int link_event_cb(uint16_t port_id, enum rte_eth_event_type type, void *arg, void *ret)
 {
 	bool *flag = arg;
@@ -103,13 +126,23 @@ int port_open(struct port *p, uint16_t nqueues, struct rte_mempool *mp, bool *li
 	uint16_t q;
 	int ret;
 
-	snprintf(devname, sizeof(devname), "net_vhost_%s", p->name);
-	snprintf(devargs, sizeof(devargs), "iface=%s,queues=%u,client=%d", p->path, nqueues,
-		 p->kind == PORT_VHOST_CLIENT);
+	port_devname(p, devname, sizeof(devname));
+	switch (p->kind) {
+	case PORT_AF_PACKET:
+		snprintf(devargs, sizeof(devargs), "iface=%s,qpairs=%u", p->path, nqueues);
+		break;
+	case PORT_TAP:
+		snprintf(devargs, sizeof(devargs), "iface=%s", p->path);
+		break;
+	default:
+		snprintf(devargs, sizeof(devargs), "iface=%s,queues=%u,client=%d", p->path,
+			 nqueues, p->kind == PORT_VHOST_CLIENT);
+		break;
+	}
 	ret = rte_vdev_init(devname, devargs);
 	if (ret < 0)
-		return fail(err, errlen, ret, "port %s: cannot create vhost-user device: %s",
-			    p->name, rte_strerror(-ret));
+		return fail(err, errlen, ret, "port %s: cannot create device %s on %s: %s",
+			    p->name, devname, p->path, rte_strerror(-ret));
 	ret = rte_eth_dev_get_port_by_name(devname, &p->eth_port);
 	if (ret < 0) {
 		rte_vdev_uninit(devname);
@@ -139,10 +172,14 @@ int port_open(struct port *p, uint16_t nqueues, struct rte_mempool *mp, bool *li
 	}
 	p->open = true;
 	p->up = false;
-	DP_LOG(INFO, "port %s: vhost-user %s on %s (%s)", p->name,
-	       p->kind == PORT_VHOST_SERVER ? "server" : "client", p->path,
-	       p->kind == PORT_VHOST_SERVER ? "waiting for the VM to connect"
-					    : "connecting to the VM's socket");
+	if (p->kind == PORT_VHOST_SERVER || p->kind == PORT_VHOST_CLIENT)
+		DP_LOG(INFO, "port %s: vhost-user %s on %s (%s)", p->name,
+		       p->kind == PORT_VHOST_SERVER ? "server" : "client", p->path,
+		       p->kind == PORT_VHOST_SERVER ? "waiting for the VM to connect"
+						    : "connecting to the VM's socket");
+	else
+		DP_LOG(INFO, "port %s: %s on interface %s", p->name,
+		       p->kind == PORT_TAP ? "tap" : "af_packet", p->path);
 	return 0;
 }
 
@@ -152,7 +189,7 @@ void port_close(struct port *p)
 
 	if (!p->open)
 		return;
-	snprintf(devname, sizeof(devname), "net_vhost_%s", p->name);
+	port_devname(p, devname, sizeof(devname));
 	rte_eth_dev_stop(p->eth_port);
 	rte_eth_dev_close(p->eth_port);
 	rte_vdev_uninit(devname);

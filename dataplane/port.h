@@ -26,6 +26,7 @@ struct port {
 	uint16_t eth_port; /* the DPDK port id */
 	uint16_t network;  /* the network it is attached to */
 	bool open;
+	bool removed;            /* deleted by a batch, closed once out of the topology */
 	bool up;                 /* link state as last seen by port_link_poll() */
 	uint64_t link_changes;   /* up/down transitions seen */
 };

@@ -18,7 +18,7 @@ struct topology *topology_build(const struct port *ports, unsigned int nports,
 		const struct port *p = &ports[i];
 		struct topo_port *tp = &t->port[p->index];
 
-		if (!p->open)
+		if (!p->open || p->removed)
 			continue;
 		tp->exists = 1;
 		tp->eth_port = p->eth_port;

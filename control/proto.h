@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The Switchyard wire protocol: the one header both sides include.
+ *
+ * syd-control talks to syd-dataplane, and sydctl to syd-control, over SOCK_SEQPACKET
+ * Unix sockets: one message per datagram, so there is no framing code.  Every message
+ * starts with struct syd_hdr; its body is a fixed-size struct or an array of them, in
+ * host byte order (both ends are on one host).  proto.md beside this file is the
+ * specification, with the version rules.
+ *
+ * Requests get exactly one reply with the request's xid: SYD_MSG_OK, SYD_MSG_ERROR,
+ * a single answer (SYD_MSG_HELLO, SYD_MSG_INFO), or a dump: any number of messages of
+ * one entry type followed by SYD_MSG_DONE.  Events (xid 0) may arrive at any time after
+ * the hello.  Strings are fixed-size, NUL-terminated within their field.
+ *
+ * proto_check() validates everything a message carries before anyone reads it; code
+ * that handles a message may trust what proto_check() accepted.  No EAL needed.
+ */
+#ifndef SYD_PROTO_H
+#define SYD_PROTO_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SYD_PROTO_VERSION   1
+#define SYD_PROTO_MSG_MAX   (256 * 1024) /* bytes, header included */
+#define SYD_PROTO_BATCH_MAX 1200         /* operations in one batch */
+#define SYD_PROTO_NAME_LEN  32           /* name fields; names are 1-24 of [A-Za-z0-9_-] */
+#define SYD_PROTO_NAME_MAX  24
+#define SYD_PROTO_PATH_LEN  108          /* socket path or interface name, NUL included */
+#define SYD_PROTO_TEXT_MAX  512          /* error text, NUL included */
+#define SYD_PROTO_DROPS     32           /* drop counters per port, indexed by drop code */
+#define SYD_PROTO_WORKERS   16
+
+struct syd_hdr {
+	uint16_t version; /* SYD_PROTO_VERSION */
+	uint16_t type;    /* enum syd_msg_type */
+	uint16_t flags;   /* 0; reserved */
+	uint16_t reserved;
+	uint32_t length;  /* whole message, header included */
+	uint32_t xid;     /* chosen by the requester, echoed in replies; 0 for events */
+};
+
+enum syd_msg_type {
+	/* replies */
+	SYD_MSG_OK = 1,    /* empty */
+	SYD_MSG_ERROR = 2, /* struct syd_error */
+	SYD_MSG_DONE = 3,  /* empty: ends a dump */
+	/* both ways: first message on a connection, and its answer */
+	SYD_MSG_HELLO = 4, /* struct syd_hello */
+	/* requests */
+	SYD_MSG_BATCH = 5,       /* struct syd_batch + count x struct syd_op; answered OK/ERROR */
+	SYD_MSG_BARRIER = 6,     /* empty; OK once every earlier change is visible to workers */
+	SYD_MSG_DUMP_PORTS = 7,  /* empty; dump of SYD_MSG_PORTS */
+	SYD_MSG_DUMP_NETWORKS = 8,
+	SYD_MSG_DUMP_MACS = 9,
+	SYD_MSG_GET_PORT_STATS = 10,
+	SYD_MSG_GET_WORKER_STATS = 11,
+	SYD_MSG_GET_INFO = 12,   /* answered by SYD_MSG_INFO */
+	SYD_MSG_CLEAR_STATS = 13, /* empty; OK: counters read from now start at zero */
+	/* dump entries and answers */
+	SYD_MSG_PORTS = 20,        /* array of struct syd_port_info */
+	SYD_MSG_NETWORKS = 21,     /* array of struct syd_net_info */
+	SYD_MSG_MACS = 22,         /* array of struct syd_mac_info */
+	SYD_MSG_PORT_STATS = 23,   /* array of struct syd_port_stats */
+	SYD_MSG_WORKER_STATS = 24, /* array of struct syd_worker_stats */
+	SYD_MSG_INFO = 25,         /* struct syd_info */
+	/* events, xid 0 */
+	SYD_MSG_EVENT_LINK = 30,   /* struct syd_event_link */
+	SYD_MSG_TYPE_MAX
+};
+
+struct syd_hello {
+	uint32_t version_min; /* versions the sender speaks */
+	uint32_t version_max;
+	char software[SYD_PROTO_NAME_LEN]; /* "syd-dataplane 0.1.0", for logs */
+};
+
+struct syd_error {
+	int32_t code;     /* a positive errno value: EINVAL, ENOENT, EEXIST, ENOSPC, EBUSY... */
+	uint32_t reserved;
+	char text[];      /* NUL-terminated, at most SYD_PROTO_TEXT_MAX with the NUL */
+};
+
+enum syd_port_kind {
+	SYD_PORT_VHOST_SERVER = 1, /* the switch creates the socket; QEMU connects */
+	SYD_PORT_VHOST_CLIENT = 2, /* QEMU is the server; the switch connects, reconnects */
+	SYD_PORT_AF_PACKET = 3,    /* a kernel interface, through AF_PACKET */
+	SYD_PORT_TAP = 4,          /* a tap interface the switch creates */
+	SYD_PORT_KIND_MAX
+};
+
+enum syd_op_type {
+	SYD_OP_NET_ADD = 1,   /* name */
+	SYD_OP_NET_DEL = 2,   /* name; the network must have no ports */
+	SYD_OP_PORT_ADD = 3,  /* name, kind, path, network ("" = none) */
+	SYD_OP_PORT_DEL = 4,  /* name */
+	SYD_OP_ATTACH = 5,    /* name (port), network */
+	SYD_OP_DETACH = 6,    /* name (port) */
+	SYD_OP_MAC_ADD = 7,   /* network, mac, name (port): a static entry */
+	SYD_OP_MAC_DEL = 8,   /* network, mac */
+	SYD_OP_MAC_FLUSH = 9, /* network ("" = all): learned entries */
+	SYD_OP_TYPE_MAX
+};
+
+/* One change.  Fields an operation does not use must be zero. */
+struct syd_op {
+	uint16_t type; /* enum syd_op_type */
+	uint16_t kind; /* enum syd_port_kind, for SYD_OP_PORT_ADD */
+	uint32_t reserved;
+	char name[SYD_PROTO_NAME_LEN];
+	char network[SYD_PROTO_NAME_LEN];
+	char path[SYD_PROTO_PATH_LEN];
+	uint8_t mac[6];
+	uint8_t pad[2];
+};
+
+/* A batch: applied all or nothing, in order. */
+struct syd_batch {
+	uint32_t count;
+	uint32_t reserved;
+	struct syd_op op[];
+};
+
+struct syd_port_info {
+	char name[SYD_PROTO_NAME_LEN];
+	char network[SYD_PROTO_NAME_LEN]; /* "" when not attached */
+	char path[SYD_PROTO_PATH_LEN];
+	uint16_t kind;
+	uint8_t up;
+	uint8_t pad;
+	uint32_t index;
+	uint64_t link_changes;
+};
+
+struct syd_net_info {
+	char name[SYD_PROTO_NAME_LEN];
+	uint32_t index;
+	uint32_t nports;
+	uint32_t nmacs;
+	uint32_t reserved;
+};
+
+struct syd_mac_info {
+	char network[SYD_PROTO_NAME_LEN];
+	char port[SYD_PROTO_NAME_LEN];
+	uint8_t mac[6];
+	uint8_t is_static;
+	uint8_t pad;
+	uint32_t age_s; /* seconds since last seen (0 for static entries) */
+};
+
+struct syd_port_stats {
+	char name[SYD_PROTO_NAME_LEN];
+	uint64_t rx_packets;
+	uint64_t rx_bytes;
+	uint64_t tx_packets;
+	uint64_t tx_bytes;
+	uint64_t drops[SYD_PROTO_DROPS]; /* by drop code (dataplane/drop.h) */
+};
+
+struct syd_worker_stats {
+	uint32_t id;
+	uint32_t lcore;
+	uint64_t busy_cycles;
+	uint64_t idle_cycles;
+	uint64_t packets;
+	uint64_t iterations;
+};
+
+struct syd_info {
+	char software[SYD_PROTO_NAME_LEN];
+	char file_prefix[64];
+	uint64_t uptime_ms;
+	uint64_t tsc_hz;
+	uint32_t main_lcore;
+	uint32_t nworkers;
+	uint32_t worker_lcore[SYD_PROTO_WORKERS];
+	uint32_t mbufs_in_use;
+	uint32_t mbufs_total;
+	uint32_t mac_entries;
+	uint32_t mac_capacity;
+	uint32_t nports;
+	uint32_t nnetworks;
+};
+
+struct syd_event_link {
+	char port[SYD_PROTO_NAME_LEN];
+	uint8_t up;
+	uint8_t pad[7];
+};
+
+/*
+ * Check a received message of len bytes: header (version, length, type, flags), body
+ * size for its type, and every field (names, kinds, op types, unused fields zero, NUL
+ * termination).  @return 0, or a negative errno with a sentence in err:
+ *   -EBADMSG  shorter than a header, or length field disagrees with len;
+ *   -EPROTONOSUPPORT  another protocol version;
+ *   -EMSGSIZE  longer than SYD_PROTO_MSG_MAX;
+ *   -EOPNOTSUPP  unknown message type;
+ *   -EINVAL  a bad body or field;  -E2BIG  a batch of more than SYD_PROTO_BATCH_MAX.
+ */
+int proto_check(const void *msg, size_t len, char *err, size_t errlen);
+
+/* Name of a message type or op type, for logs ("BATCH"), or "unknown". */
+const char *proto_msg_name(unsigned int type);
+const char *proto_op_name(unsigned int type);
+const char *proto_port_kind_name(unsigned int kind);
+/* enum syd_port_kind of "vhost-server" etc., or 0. */
+unsigned int proto_port_kind_parse(const char *s);
+
+/* A valid name: 1-24 of [A-Za-z0-9_-], NUL-terminated within a field of field_len. */
+bool proto_name_ok(const char *name, size_t field_len);
+
+/* Entries in a dump message of entry_size bytes each (proto_check() made it exact). */
+static inline size_t proto_entries(const struct syd_hdr *h, size_t entry_size)
+{
+	return (h->length - sizeof(*h)) / entry_size;
+}
+
+static inline const void *proto_body(const struct syd_hdr *h)
+{
+	return h + 1;
+}
+
+/* A message being built: grows up to SYD_PROTO_MSG_MAX. */
+struct proto_buf {
+	uint8_t *data;
+	size_t len;
+	size_t cap;
+};
+
+/* Start a message (the buffer is reused; its memory is kept).  @return 0 or -ENOMEM. */
+int proto_begin(struct proto_buf *b, uint16_t type, uint32_t xid);
+
+/* Append body bytes.  @return 0, -EMSGSIZE past SYD_PROTO_MSG_MAX, or -ENOMEM. */
+int proto_append(struct proto_buf *b, const void *p, size_t n);
+
+/* Append one op to a message begun as SYD_MSG_BATCH (the count is kept in the body).
+ * @return 0, -E2BIG past SYD_PROTO_BATCH_MAX ops, -EMSGSIZE or -ENOMEM. */
+int proto_batch_add(struct proto_buf *b, const struct syd_op *op);
+
+/* The header of the message in b, with its length set. */
+struct syd_hdr *proto_finish(struct proto_buf *b);
+
+/* Build an ERROR reply: code (positive errno) and a printf-style text. */
+int proto_error(struct proto_buf *b, uint32_t xid, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+void proto_buf_free(struct proto_buf *b);
+
+/* Copy a C string into a fixed field, NUL-padded.  @return 0, or -ENAMETOOLONG. */
+int proto_set_str(char *field, size_t field_len, const char *s);
+
+#endif /* SYD_PROTO_H */
