@@ -18,6 +18,8 @@ import time
 BUILD = os.environ.get("SYD_BUILD", os.path.join(os.path.dirname(__file__), "../../build"))
 DATAPLANE = os.path.join(BUILD, "dataplane/syd-dataplane")
 BENCH = os.path.join(BUILD, "tools/syd-bench")
+CONTROL = os.path.join(BUILD, "control/syd-control")
+SYDCTL = os.path.join(BUILD, "tools/sydctl")
 
 
 def wait_for(what, cond, timeout=10.0, step=0.05):
@@ -105,7 +107,7 @@ class Proc:
 class Dataplane(Proc):
     """syd-dataplane with ports given as (kind, path, name) triples."""
 
-    def __init__(self, ws, ports, extra=(), name="dataplane", worker=1, main=0):
+    def __init__(self, ws, ports=(), extra=(), name="dataplane", worker=1, main=0):
         argv = [DATAPLANE, "--file-prefix", ws.prefix + "-" + name, "--mem", "256",
                 "--main-core", str(main), "--workers", str(worker)]
         for kind, path, pname in ports:
@@ -133,6 +135,36 @@ class Dataplane(Proc):
                  self.text().count("counters over the last") > before, 5)
         block = self.text().split("counters over the last")[-1]
         return parse_counters(block)
+
+
+class Control(Proc):
+    """syd-control between a dataplane's control socket and a sydctl socket."""
+
+    def __init__(self, ws, dp_sock, sock, state, name="control"):
+        super().__init__(ws, name, [CONTROL, "--dataplane", dp_sock, "--listen", sock,
+                                    "--state", state])
+        self.sock = sock
+        wait_for("%s to listen" % name, lambda: os.path.exists(sock) or not self.alive(), 10)
+        if not self.alive():
+            raise AssertionError("%s exited at start:\n%s" % (name, self.text()))
+
+    def kill9(self):
+        os.kill(self.pid, signal.SIGKILL)
+        self.proc.wait()
+
+
+def sydctl(sock, *args, check=True):
+    """Run sydctl; returns (exit code, stdout, stderr).  With check, a non-zero exit
+    fails the test; with -o json in args, stdout is parsed."""
+    r = subprocess.run([SYDCTL, "--socket", sock] + list(args), capture_output=True,
+                       text=True, timeout=30)
+    if check and r.returncode != 0:
+        raise AssertionError("sydctl %s: exit %d: %s" % (" ".join(args), r.returncode,
+                                                       r.stderr + r.stdout))
+    out = r.stdout
+    if "-o" in args and "json" in args and r.returncode == 0:
+        out = json.loads(out)
+    return r.returncode, out, r.stderr
 
 
 def parse_counters(block):

@@ -1,0 +1,650 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * syd-control: holds the desired state and makes the dataplane match it.
+ *
+ * One thread, one poll loop (in the spirit of Redis's ae.c): the sydctl listening
+ * socket, its clients, and the link to syd-dataplane.  Changes from sydctl are checked
+ * against the desired state, sent to the dataplane, and saved to the state file once
+ * the dataplane took them (or immediately, when the dataplane is away: it gets them when
+ * it comes back).  Whenever the link to the dataplane comes up, syd-control reads what
+ * the dataplane has and sends only the difference, so either side may restart, or be
+ * killed, at any time.  Reads (show, stats) are forwarded to the dataplane.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "proto.h"
+#include "state.h"
+
+#define MAX_CLIENTS    16
+#define DP_TIMEOUT_MS  5000
+#define RETRY_MS       1000
+#define RESYNC_ROUNDS  64
+
+struct sydctl_client {
+	int fd;
+	bool hello;
+};
+
+static struct {
+	const char *dp_path;
+	const char *listen_path;
+	const char *state_path;
+	struct state want;
+	bool adopt; /* no state file yet: take the dataplane's state as the desired one */
+	struct syd_client dp;
+	bool dp_up;
+	bool dp_warned;
+	uint64_t next_try_ms;
+	int lfd;
+	struct sydctl_client cl[MAX_CLIENTS];
+	uint8_t *in;
+	struct proto_buf out;
+	struct proto_buf fwd;
+} g;
+
+static volatile sig_atomic_t quit;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	quit = 1;
+}
+
+static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void logf_(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("syd-control: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* ---- the dataplane link ---- */
+
+static void dp_down(const char *why)
+{
+	if (g.dp_up)
+		logf_("lost the dataplane at %s (%s): it keeps forwarding; reconnecting every "
+		      "%d ms",
+		      g.dp_path, why, RETRY_MS);
+	syd_client_close(&g.dp);
+	g.dp_up = false;
+	g.next_try_ms = now_ms() + RETRY_MS;
+}
+
+static void on_dp_event(const struct syd_hdr *h, void *arg)
+{
+	(void)arg;
+	if (h->type == SYD_MSG_EVENT_LINK) {
+		const struct syd_event_link *e = proto_body(h);
+
+		logf_("port %s: link %s", e->port, e->up ? "up" : "down");
+	}
+}
+
+static int read_actual(const struct syd_hdr *h, void *arg)
+{
+	struct state *have = arg;
+	size_t i, n;
+
+	switch (h->type) {
+	case SYD_MSG_NETWORKS: {
+		const struct syd_net_info *e = proto_body(h);
+
+		for (i = 0, n = proto_entries(h, sizeof(*e)); i < n; i++)
+			if (have->nnets < STATE_MAX_NETWORKS)
+				strcpy(have->net[have->nnets++], e[i].name);
+		break;
+	}
+	case SYD_MSG_PORTS: {
+		const struct syd_port_info *e = proto_body(h);
+
+		for (i = 0, n = proto_entries(h, sizeof(*e)); i < n; i++) {
+			struct state_port *p;
+
+			if (have->nports == STATE_MAX_PORTS)
+				break;
+			p = &have->port[have->nports++];
+			memset(p, 0, sizeof(*p));
+			strcpy(p->name, e[i].name);
+			strcpy(p->network, e[i].network);
+			strcpy(p->path, e[i].path);
+			p->kind = e[i].kind;
+		}
+		break;
+	}
+	case SYD_MSG_MACS: {
+		const struct syd_mac_info *e = proto_body(h);
+
+		for (i = 0, n = proto_entries(h, sizeof(*e)); i < n; i++) {
+			struct state_mac *m;
+
+			if (!e[i].is_static || have->nmacs == STATE_MAX_MACS)
+				continue;
+			m = &have->mac[have->nmacs++];
+			memset(m, 0, sizeof(*m));
+			strcpy(m->network, e[i].network);
+			strcpy(m->port, e[i].port);
+			memcpy(m->mac, e[i].mac, 6);
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int dp_request(uint16_t type, int (*on_reply)(const struct syd_hdr *, void *), void *arg,
+		      char *err, size_t errlen)
+{
+	int ret = proto_begin(&g.fwd, type, 0);
+
+	if (ret == 0) {
+		proto_finish(&g.fwd);
+		ret = syd_client_request(&g.dp, &g.fwd, DP_TIMEOUT_MS, on_reply, arg, err, errlen);
+	}
+	return ret;
+}
+
+static int dp_read_state(struct state *have, char *err, size_t errlen)
+{
+	int ret;
+
+	have->nnets = have->nports = have->nmacs = 0;
+	ret = dp_request(SYD_MSG_DUMP_NETWORKS, read_actual, have, err, errlen);
+	if (ret == 0)
+		ret = dp_request(SYD_MSG_DUMP_PORTS, read_actual, have, err, errlen);
+	if (ret == 0)
+		ret = dp_request(SYD_MSG_DUMP_MACS, read_actual, have, err, errlen);
+	return ret;
+}
+
+static void save_want(void)
+{
+	char err[512];
+
+	if (state_save(&g.want, g.state_path, err, sizeof(err)) < 0)
+		logf_("cannot save the desired state: %s", err);
+}
+
+/* Read the dataplane's state, send the difference, repeat until nothing differs (a
+ * difference larger than one batch goes in several). */
+static void reconcile(void)
+{
+	static struct state have;
+	char err[SYD_PROTO_TEXT_MAX];
+	int round, n, ret, total = 0;
+
+	if (have.mac == NULL && state_init(&have) < 0)
+		return;
+	for (round = 0; round < RESYNC_ROUNDS; round++) {
+		ret = dp_read_state(&have, err, sizeof(err));
+		if (ret < 0) {
+			dp_down(err);
+			return;
+		}
+		if (g.adopt) {
+			state_copy(&g.want, &have);
+			g.adopt = false;
+			save_want();
+			logf_("no state file: adopted the dataplane's configuration (%u networks, "
+			      "%u ports, %u static MACs) as the desired state",
+			      have.nnets, have.nports, have.nmacs);
+			return;
+		}
+		proto_begin(&g.fwd, SYD_MSG_BATCH, 0);
+		n = state_diff(&g.want, &have, &g.fwd);
+		if (n == 0) {
+			logf_("dataplane in sync with the desired state (%d changes sent)", total);
+			return;
+		}
+		if (n < 0 && n != -E2BIG && n != -EMSGSIZE) {
+			logf_("cannot build the resync batch: %s", strerror(-n));
+			return;
+		}
+		proto_finish(&g.fwd);
+		ret = syd_client_request(&g.dp, &g.fwd, DP_TIMEOUT_MS, NULL, NULL, err, sizeof(err));
+		if (ret == -EPIPE || ret == -ETIMEDOUT || ret == -EBADMSG) {
+			dp_down(err);
+			return;
+		}
+		if (ret < 0) {
+			logf_("the dataplane refused the resync: %s (the desired state is kept; "
+			      "fix the cause and restart syd-control, or change the state with "
+			      "sydctl)",
+			      err);
+			return;
+		}
+		total += ((struct syd_batch *)(g.fwd.data + sizeof(struct syd_hdr)))->count;
+	}
+	logf_("resync did not converge after %d rounds", RESYNC_ROUNDS);
+}
+
+static void dp_try_connect(void)
+{
+	char err[512];
+	int ret;
+
+	if (g.dp_up || now_ms() < g.next_try_ms)
+		return;
+	ret = syd_client_connect(&g.dp, g.dp_path, "syd-control " SYD_VERSION, DP_TIMEOUT_MS, err,
+				 sizeof(err));
+	if (ret < 0) {
+		if (!g.dp_warned)
+			logf_("dataplane not reachable: %s; retrying every %d ms", err, RETRY_MS);
+		g.dp_warned = true;
+		g.next_try_ms = now_ms() + RETRY_MS;
+		return;
+	}
+	g.dp.on_event = on_dp_event;
+	g.dp_up = true;
+	g.dp_warned = false;
+	logf_("connected to %s at %s", g.dp.peer, g.dp_path);
+	reconcile();
+}
+
+/* Events or a hang-up arriving while no request is outstanding. */
+static void dp_readable(void)
+{
+	char err[SYD_PROTO_TEXT_MAX];
+	ssize_t n = recv(g.dp.fd, g.in, SYD_PROTO_MSG_MAX, MSG_DONTWAIT);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		dp_down(n == 0 ? "connection closed" : strerror(errno));
+		return;
+	}
+	if (proto_check(g.in, (size_t)n, err, sizeof(err)) < 0) {
+		dp_down(err);
+		return;
+	}
+	on_dp_event((const struct syd_hdr *)g.in, NULL);
+}
+
+/* ---- sydctl clients ---- */
+
+static bool send_msg(struct sydctl_client *c, struct proto_buf *b)
+{
+	struct syd_hdr *h = proto_finish(b);
+
+	if (send(c->fd, h, h->length, MSG_NOSIGNAL) != (ssize_t)h->length) {
+		close(c->fd);
+		c->fd = -1;
+		return false;
+	}
+	return true;
+}
+
+static void reply(struct sydctl_client *c, uint16_t type, uint32_t xid)
+{
+	proto_begin(&g.out, type, xid);
+	send_msg(c, &g.out);
+}
+
+static void reply_error(struct sydctl_client *c, uint32_t xid, int code, const char *text)
+{
+	proto_error(&g.out, xid, code, "%s", text);
+	send_msg(c, &g.out);
+}
+
+struct relay {
+	struct sydctl_client *c;
+	uint32_t xid;
+};
+
+/* Pass a dataplane reply on to the sydctl client, under the client's xid. */
+static int relay(const struct syd_hdr *h, void *arg)
+{
+	struct relay *r = arg;
+
+	if (h->type == SYD_MSG_EVENT_LINK)
+		return 0;
+	proto_begin(&g.out, h->type, r->xid);
+	proto_append(&g.out, proto_body(h), h->length - sizeof(*h));
+	return send_msg(r->c, &g.out) ? 0 : -EPIPE;
+}
+
+static void handle_batch(struct sydctl_client *c, const struct syd_hdr *h)
+{
+	static struct state next;
+	char err[SYD_PROTO_TEXT_MAX];
+	int ret;
+
+	if (next.mac == NULL && state_init(&next) < 0) {
+		reply_error(c, h->xid, ENOMEM, "syd-control is out of memory");
+		return;
+	}
+	state_copy(&next, &g.want);
+	ret = state_apply_batch(&next, proto_body(h), err, sizeof(err));
+	if (ret < 0) {
+		reply_error(c, h->xid, -ret, err);
+		return;
+	}
+	if (g.dp_up) {
+		g.fwd.len = 0;
+		proto_append(&g.fwd, h, h->length);
+		ret = syd_client_request(&g.dp, &g.fwd, DP_TIMEOUT_MS, NULL, NULL, err, sizeof(err));
+		if (ret == -EPIPE || ret == -ETIMEDOUT || ret == -EBADMSG) {
+			dp_down(err); /* the resync on reconnect applies it */
+		} else if (ret < 0) {
+			reply_error(c, h->xid, -ret, err);
+			return;
+		}
+	} else {
+		logf_("dataplane away: change kept, applied when it comes back");
+	}
+	state_copy(&g.want, &next);
+	g.adopt = false; /* the user has started to declare the state */
+	if (state_save(&g.want, g.state_path, err, sizeof(err)) < 0) {
+		reply_error(c, h->xid, EIO, err);
+		return;
+	}
+	reply(c, SYD_MSG_OK, h->xid);
+}
+
+static void handle_read(struct sydctl_client *c, const struct syd_hdr *h)
+{
+	struct relay r = {.c = c, .xid = h->xid};
+	char err[SYD_PROTO_TEXT_MAX];
+	int ret;
+
+	if (!g.dp_up) {
+		snprintf(err, sizeof(err),
+			 "syd-control is not connected to the dataplane at %s (is syd-dataplane "
+			 "running with --control %s?); changes are kept and applied when it is",
+			 g.dp_path, g.dp_path);
+		reply_error(c, h->xid, ENOTCONN, err);
+		return;
+	}
+	ret = dp_request(h->type, relay, &r, err, sizeof(err));
+	if (ret == -EPIPE || ret == -ETIMEDOUT || ret == -EBADMSG) {
+		dp_down(err);
+		reply_error(c, h->xid, ENOTCONN, err);
+	} else if (ret < 0) {
+		reply_error(c, h->xid, -ret, err);
+	} else if (h->type == SYD_MSG_BARRIER || h->type == SYD_MSG_CLEAR_STATS) {
+		reply(c, SYD_MSG_OK, h->xid);
+	} else if (h->type != SYD_MSG_GET_INFO) {
+		reply(c, SYD_MSG_DONE, h->xid);
+	}
+}
+
+static void client_read(struct sydctl_client *c)
+{
+	char err[SYD_PROTO_TEXT_MAX];
+	const struct syd_hdr *h = (const void *)g.in;
+	ssize_t n = recv(c->fd, g.in, SYD_PROTO_MSG_MAX + 1, MSG_DONTWAIT | MSG_TRUNC);
+	int ret;
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		close(c->fd);
+		c->fd = -1;
+		return;
+	}
+	ret = proto_check(g.in, (size_t)n, err, sizeof(err));
+	if (ret < 0) {
+		uint32_t xid = (size_t)n >= sizeof(*h) && (size_t)n <= SYD_PROTO_MSG_MAX ? h->xid : 0;
+
+		reply_error(c, xid, -ret, err);
+		if ((ret == -EBADMSG || ret == -EPROTONOSUPPORT || ret == -EMSGSIZE) && c->fd >= 0) {
+			close(c->fd);
+			c->fd = -1;
+		}
+		return;
+	}
+	if (h->type == SYD_MSG_HELLO) {
+		const struct syd_hello *m = proto_body(h);
+		struct syd_hello me = {.version_min = SYD_PROTO_VERSION,
+				       .version_max = SYD_PROTO_VERSION};
+
+		if (m->version_min > SYD_PROTO_VERSION || m->version_max < SYD_PROTO_VERSION) {
+			reply_error(c, h->xid, EPROTONOSUPPORT,
+				    "this syd-control speaks another protocol version");
+			if (c->fd >= 0)
+				close(c->fd);
+			c->fd = -1;
+			return;
+		}
+		c->hello = true;
+		snprintf(me.software, sizeof(me.software), "syd-control %s", SYD_VERSION);
+		proto_begin(&g.out, SYD_MSG_HELLO, h->xid);
+		proto_append(&g.out, &me, sizeof(me));
+		send_msg(c, &g.out);
+		return;
+	}
+	if (!c->hello) {
+		reply_error(c, h->xid, EPROTO, "say HELLO first (see control/proto.md)");
+		return;
+	}
+	switch (h->type) {
+	case SYD_MSG_BATCH:
+		handle_batch(c, h);
+		break;
+	case SYD_MSG_BARRIER:
+	case SYD_MSG_DUMP_PORTS:
+	case SYD_MSG_DUMP_NETWORKS:
+	case SYD_MSG_DUMP_MACS:
+	case SYD_MSG_GET_PORT_STATS:
+	case SYD_MSG_GET_WORKER_STATS:
+	case SYD_MSG_GET_INFO:
+	case SYD_MSG_CLEAR_STATS:
+		handle_read(c, h);
+		break;
+	default:
+		snprintf(err, sizeof(err), "%s is not a request", proto_msg_name(h->type));
+		reply_error(c, h->xid, EOPNOTSUPP, err);
+		break;
+	}
+}
+
+static void accept_client(void)
+{
+	int fd = accept4(g.lfd, NULL, NULL, SOCK_CLOEXEC);
+	struct timeval tv = {.tv_sec = 2};
+	unsigned int i;
+
+	if (fd < 0)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	for (i = 0; i < MAX_CLIENTS; i++) {
+		if (g.cl[i].fd < 0) {
+			g.cl[i] = (struct sydctl_client){.fd = fd};
+			return;
+		}
+	}
+	{
+		struct sydctl_client tmp = {.fd = fd};
+
+		reply_error(&tmp, 0, EBUSY, "too many sydctl clients; try again");
+		if (tmp.fd >= 0)
+			close(fd);
+	}
+}
+
+static int listen_on(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		logf_("--listen %s: path too long", path);
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		logf_("%s is in use by another process (another syd-control?): stop it or choose "
+		      "another --listen",
+		      path);
+		close(fd);
+		return -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0660) < 0 ||
+	    listen(fd, MAX_CLIENTS) < 0) {
+		logf_("cannot listen on %s: %s (does the directory exist and is it writable?)",
+		      path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void usage(void)
+{
+	printf("Usage: syd-control [OPTIONS]\n"
+	       "\n"
+	       "Holds Switchyard's desired state, saves it, and keeps syd-dataplane in step\n"
+	       "with it across restarts of either.  sydctl talks to it.\n"
+	       "\n"
+	       "  --dataplane PATH  the dataplane's control socket (default\n"
+	       "                    /run/switchyard/dataplane.sock)\n"
+	       "  --listen PATH     the socket for sydctl (default /run/switchyard/control.sock)\n"
+	       "  --state FILE      where the desired state is kept (default\n"
+	       "                    /var/lib/switchyard/state); when it does not exist yet,\n"
+	       "                    the dataplane's configuration is adopted as desired\n"
+	       "  -h, --help        this text\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"dataplane", required_argument, NULL, 'd'},
+		{"listen", required_argument, NULL, 'l'},
+		{"state", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct sigaction sa = {.sa_handler = on_signal};
+	char err[512];
+	unsigned int i;
+	int c, ret;
+
+	g.dp_path = "/run/switchyard/dataplane.sock";
+	g.listen_path = "/run/switchyard/control.sock";
+	g.state_path = "/var/lib/switchyard/state";
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			g.dp_path = optarg;
+			break;
+		case 'l':
+			g.listen_path = optarg;
+			break;
+		case 's':
+			g.state_path = optarg;
+			break;
+		case 'h':
+			usage();
+			return 0;
+		default:
+			fprintf(stderr, "syd-control: bad option '%s' (see --help)\n",
+				argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "syd-control: unexpected argument '%s' (see --help)\n",
+			argv[optind]);
+		return 2;
+	}
+	if (state_init(&g.want) < 0 || (g.in = malloc(SYD_PROTO_MSG_MAX + 1)) == NULL)
+		return 1;
+	ret = state_load(&g.want, g.state_path, err, sizeof(err));
+	if (ret == -ENOENT) {
+		g.adopt = true;
+	} else if (ret < 0) {
+		logf_("%s (move it away to start from the dataplane's configuration)", err);
+		return 1;
+	} else {
+		logf_("desired state from %s: %u networks, %u ports, %u static MACs", g.state_path,
+		      g.want.nnets, g.want.nports, g.want.nmacs);
+	}
+	g.lfd = listen_on(g.listen_path);
+	if (g.lfd < 0)
+		return 1;
+	for (i = 0; i < MAX_CLIENTS; i++)
+		g.cl[i].fd = -1;
+	g.dp.fd = -1;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	logf_("serving sydctl on %s; dataplane at %s", g.listen_path, g.dp_path);
+
+	while (!quit) {
+		struct pollfd pfd[MAX_CLIENTS + 2];
+		int map[MAX_CLIENTS + 2];
+		unsigned int n = 0;
+
+		dp_try_connect();
+		pfd[n] = (struct pollfd){.fd = g.lfd, .events = POLLIN};
+		map[n++] = -1;
+		if (g.dp_up) {
+			pfd[n] = (struct pollfd){.fd = g.dp.fd, .events = POLLIN};
+			map[n++] = -2;
+		}
+		for (i = 0; i < MAX_CLIENTS; i++) {
+			if (g.cl[i].fd < 0)
+				continue;
+			pfd[n] = (struct pollfd){.fd = g.cl[i].fd, .events = POLLIN};
+			map[n++] = (int)i;
+		}
+		if (poll(pfd, n, g.dp_up ? 1000 : RETRY_MS / 4) <= 0)
+			continue;
+		for (i = 0; i < n; i++) {
+			if (!pfd[i].revents)
+				continue;
+			if (map[i] == -1)
+				accept_client();
+			else if (map[i] == -2 && g.dp_up)
+				dp_readable();
+			else if (map[i] >= 0 && g.cl[map[i]].fd >= 0)
+				client_read(&g.cl[map[i]]);
+		}
+	}
+	logf_("stopping; the dataplane keeps forwarding");
+	for (i = 0; i < MAX_CLIENTS; i++)
+		if (g.cl[i].fd >= 0)
+			close(g.cl[i].fd);
+	close(g.lfd);
+	unlink(g.listen_path);
+	syd_client_close(&g.dp);
+	state_free(&g.want);
+	return 0;
+}
