@@ -149,6 +149,15 @@ int port_open(struct port *p, uint16_t nqueues, struct rte_mempool *mp, bool *li
 		return fail(err, errlen, ret, "port %s: device %s has no ethdev", p->name,
 			    devname);
 	}
+	/* Link-state interrupts where the driver has them (vhost, tap); the main lcore
+	 * polls the others (af_packet) every second. */
+	{
+		struct rte_eth_dev_info info;
+
+		if (rte_eth_dev_info_get(p->eth_port, &info) == 0 && info.dev_flags != NULL &&
+		    !(*info.dev_flags & RTE_ETH_DEV_INTR_LSC))
+			conf.intr_conf.lsc = 0;
+	}
 	ret = rte_eth_dev_configure(p->eth_port, nqueues, nqueues, &conf);
 	for (q = 0; ret == 0 && q < nqueues; q++) {
 		ret = rte_eth_rx_queue_setup(p->eth_port, q, PORT_RING_SIZE, rte_socket_id(),
@@ -157,7 +166,7 @@ int port_open(struct port *p, uint16_t nqueues, struct rte_mempool *mp, bool *li
 			ret = rte_eth_tx_queue_setup(p->eth_port, q, PORT_RING_SIZE,
 						     rte_socket_id(), NULL);
 	}
-	if (ret == 0)
+	if (ret == 0 && conf.intr_conf.lsc)
 		ret = rte_eth_dev_callback_register(p->eth_port, RTE_ETH_EVENT_INTR_LSC,
 						    link_event_cb, link_event);
 	if (ret == 0)

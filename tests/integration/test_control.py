@@ -112,6 +112,91 @@ def test_dataplane_restart_gets_state_back():
         assert pb.recv()[0] == {(MAC[1], MAC[3]): 3}
 
 
+def test_changes_do_not_disturb_other_ports():
+    """Traffic between vm1 and vm2 runs while other ports and networks come and go:
+    not one frame is lost."""
+    import json
+    import subprocess
+    from sydtest import BENCH
+    with Workspace("undisturbed") as ws:
+        dp, ctl, dp_sock, sock = setup(ws)
+        sydctl(sock, "add-network", "blue")
+        sydctl(sock, "add-network", "red")
+        for n in ("vm1", "vm2"):
+            sydctl(sock, "add-port", n, "vhost-server", ws.path(n + ".sock"), "--network", "blue")
+        gen = subprocess.Popen(
+            [BENCH, "stream", "--port", ws.path("vm1.sock"), "--port", ws.path("vm2.sock"),
+             "--rate", "50000", "--duration", "5", "--warmup", "0", "-o", "json", "--quiet",
+             "--file-prefix", ws.prefix + "-gen", "--mem", "64"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            dp.wait_link("vm2", up=True)
+            time.sleep(1)
+            for i in range(6):
+                sydctl(sock, "add-port", "x%d" % i, "vhost-server", ws.path("x%d.sock" % i),
+                       "--network", "red")
+                sydctl(sock, "add-mac", "red", "02:00:00:00:01:%02x" % i, "x%d" % i)
+                sydctl(sock, "add-network", "tmp%d" % i)
+                sydctl(sock, "attach", "x%d" % i, "tmp%d" % i)
+                sydctl(sock, "flush-macs", "red")
+                sydctl(sock, "del-port", "x%d" % i)
+                sydctl(sock, "del-network", "tmp%d" % i)
+            out, err = gen.communicate(timeout=60)
+        finally:
+            if gen.poll() is None:
+                gen.kill()
+                gen.wait()
+        assert gen.returncode == 0, err
+        res = json.loads(out)
+        assert res["tx_packets"] > 400000, res
+        assert res["rx_packets"] == res["tx_packets"], \
+            "lost %d of %d frames" % (res["tx_packets"] - res["rx_packets"], res["tx_packets"])
+        # The generator's opening announcements may reach the switch before the other
+        # port is up (flood_no_port); nothing else may be dropped.
+        stats = port_stats(sock)
+        for n in ("vm1", "vm2"):
+            other = {k: v for k, v in stats[n]["drops"].items() if k != "flood_no_port"}
+            assert other == {}, (n, stats[n]["drops"])
+
+
+def test_kernel_interface_ports():
+    """af_packet on a veth, and a tap: added at runtime, they switch with vhost-user."""
+    import subprocess
+    with Workspace("kif") as ws:
+        dp, ctl, dp_sock, sock = setup(ws)
+        a, b, tap = "sydv%da" % os.getpid(), "sydv%db" % os.getpid(), "sydt%d" % os.getpid()
+        subprocess.run(["ip", "link", "add", a, "type", "veth", "peer", "name", b], check=True)
+        try:
+            for i in (a, b):
+                subprocess.run(["ip", "link", "set", i, "up"], check=True)
+            sydctl(sock, "add-network", "blue")
+            sydctl(sock, "add-port", "vm1", "vhost-server", ws.path("vm1.sock"), "--network", "blue")
+            sydctl(sock, "add-port", "k1", "af_packet", a, "--network", "blue")
+            sydctl(sock, "add-port", "t1", "tap", tap, "--network", "blue")
+            subprocess.run(["ip", "link", "set", tap, "up"], check=True)
+            kinds = {p["name"]: p["kind"] for p in sydctl(sock, "-o", "json", "show", "ports")[1]["ports"]}
+            assert kinds == {"vm1": "vhost-server", "k1": "af_packet", "t1": "tap"}, kinds
+            peer = Peer(ws, "peer1", ws.path("vm1.sock"), MAC[1])
+            dp.wait_link("vm1", up=True)
+            dp.wait_link("k1", up=True)
+            dp.wait_link("t1", up=True)
+
+            def rx(ifname):
+                with open("/sys/class/net/%s/statistics/rx_packets" % ifname) as f:
+                    return int(f.read())
+            before_b, before_t = rx(b), rx(tap)
+            assert peer.send(BCAST, count=20) == 20
+            wait_for("the veth peer to receive 20 frames", lambda: rx(b) - before_b >= 20)
+            stats = port_stats(sock)
+            assert stats["k1"]["tx_packets"] >= 20 and stats["t1"]["tx_packets"] >= 20, stats
+            sydctl(sock, "del-port", "k1")
+            sydctl(sock, "del-port", "t1")
+            assert [p["name"] for p in sydctl(sock, "-o", "json", "show", "ports")[1]["ports"]] == ["vm1"]
+            assert not os.path.exists("/sys/class/net/" + tap), "tap left behind"
+        finally:
+            subprocess.run(["ip", "link", "del", a], check=False)
+
+
 def test_bad_requests_change_nothing():
     with Workspace("bad") as ws:
         dp, ctl, dp_sock, sock = setup(ws)
@@ -177,4 +262,5 @@ def test_bad_requests_change_nothing():
 
 if __name__ == "__main__":
     run([test_runtime_ports_survive_control_kill, test_dataplane_restart_gets_state_back,
+         test_changes_do_not_disturb_other_ports, test_kernel_interface_ports,
          test_bad_requests_change_nothing])

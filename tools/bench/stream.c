@@ -180,16 +180,21 @@ int stream_run(struct bench_opts *o, struct rte_mempool *mp)
 		}
 	}
 	t_stop = rte_rdtsc();
-	/* Let the last frames in flight come back. */
-	for (i = 0; i < 1000; i++) {
+	/* Let the last frames in flight come back: until 20 ms pass with none (at most 1 s). */
+	{
+		uint64_t quiet_until = rte_rdtsc() + hz / 50, give_up = rte_rdtsc() + hz;
 		uint16_t n, p;
 
-		for (p = 0; p < o->nports; p++) {
-			n = rte_eth_rx_burst(o->port[p].port_id, 0, pkts, BENCH_BURST);
-			sp[p].rx += n;
-			rte_pktmbuf_free_bulk(pkts, n);
+		while (rte_rdtsc() < quiet_until && rte_rdtsc() < give_up) {
+			for (p = 0; p < o->nports; p++) {
+				n = rte_eth_rx_burst(o->port[p].port_id, 0, pkts, BENCH_BURST);
+				if (n == 0)
+					continue;
+				sp[p].rx += n;
+				rte_pktmbuf_free_bulk(pkts, n);
+				quiet_until = rte_rdtsc() + hz / 50;
+			}
 		}
-		rte_delay_us_block(10);
 	}
 	totals(o, &tx1, &rx1);
 	secs = t_meas ? (double)(t_stop - t_meas) / (double)hz : 1e-9;
