@@ -492,7 +492,7 @@ static int cmd_del_network(struct ctx *x, int argc, char **argv)
 static int cmd_add_port(struct ctx *x, int argc, char **argv)
 {
 	struct syd_op op = op_of(SYD_OP_PORT_ADD);
-	char path[PATH_MAX];
+	char path[PATH_MAX + SYD_PROTO_PATH_LEN + 2];
 	const char *where = argv[2];
 	int i;
 
