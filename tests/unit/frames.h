@@ -117,7 +117,7 @@ static inline uint32_t frame_ipv4(struct frame *f, uint8_t proto, unsigned int i
 	uint32_t at = f->len;
 
 	frame_u8(f, (uint8_t)(0x40 | (ihl & 0xf)));
-	frame_u8(f, 0);      /* DSCP, ECN */
+	frame_u8(f, 0);	     /* DSCP, ECN */
 	frame_be16(f, 0);    /* total length: frame_ipv4_end() */
 	frame_be16(f, 4321); /* identification */
 	frame_be16(f, frag);
@@ -143,7 +143,7 @@ static inline uint32_t frame_ipv6(struct frame *f, uint8_t next)
 	uint32_t at = f->len;
 
 	frame_be32(f, 0x60000000); /* version 6, traffic class 0, flow 0 */
-	frame_be16(f, 0);          /* payload length: frame_ipv6_end() */
+	frame_be16(f, 0);	   /* payload length: frame_ipv6_end() */
 	frame_u8(f, next);
 	frame_u8(f, 64); /* hop limit */
 	frame_be32(f, 0x20010db8);
@@ -166,7 +166,7 @@ static inline void frame_ipv6_ext(struct frame *f, uint8_t next, uint32_t len)
 {
 	frame_u8(f, next);
 	frame_u8(f, (uint8_t)(len / 8 - 1));
-	frame_u8(f, 1);                   /* PadN option ... */
+	frame_u8(f, 1);			 /* PadN option ... */
 	frame_u8(f, (uint8_t)(len - 4)); /* ... filling the rest */
 	frame_zeros(f, len - 4);
 }
@@ -212,7 +212,7 @@ static inline void frame_sctp(struct frame *f, uint16_t sport, uint16_t dport)
 	frame_be16(f, sport);
 	frame_be16(f, dport);
 	frame_be32(f, 0xabcdef01); /* verification tag */
-	frame_be32(f, 0);          /* checksum */
+	frame_be32(f, 0);	   /* checksum */
 }
 
 /* An ICMP or ICMPv6 echo header (8 bytes). */

@@ -663,8 +663,8 @@ static void test_every_key_field_is_written(void)
 
 struct cut {
 	uint32_t first, last; /* prefix lengths, inclusive */
-	int ret;              /* parse_frame()'s return */
-	uint16_t flags;       /* when ret is 0 */
+	int ret;	      /* parse_frame()'s return */
+	uint16_t flags;	      /* when ret is 0 */
 	enum pkt_l3_err err;
 };
 
@@ -713,7 +713,7 @@ static void test_truncated_ipv4_tcp_every_prefix(void)
 	static const struct cut want[] = {
 		{0, 13, SYD_DROP_SHORT_ETH, 0, PKT_L3_OK},
 		{14, 33, 0, PKT_F_L3_BAD, PKT_L3_IPV4_SHORT},
-		{34, 37, 0, PKT_F_L3_BAD, PKT_L3_IPV4_IHL},   /* options cut */
+		{34, 37, 0, PKT_F_L3_BAD, PKT_L3_IPV4_IHL},    /* options cut */
 		{38, 57, 0, PKT_F_L3_BAD, PKT_L3_IPV4_TOTLEN}, /* total length past the cut */
 		{58, 58, 0, PKT_F_IPV4 | PKT_F_L4, PKT_L3_OK},
 	};
@@ -818,14 +818,10 @@ struct l4_case {
 };
 
 static const struct l4_case l4_cases[] = {
-	{4, IPPROTO_TCP, 20, PKT_L4_TCP_SHORT},
-	{4, IPPROTO_UDP, 8, PKT_L4_UDP_SHORT},
-	{4, IPPROTO_SCTP, 12, PKT_L4_SCTP_SHORT},
-	{4, IPPROTO_ICMP, 4, PKT_L4_ICMP_SHORT},
-	{6, IPPROTO_TCP, 20, PKT_L4_TCP_SHORT},
-	{6, IPPROTO_UDP, 8, PKT_L4_UDP_SHORT},
-	{6, IPPROTO_SCTP, 12, PKT_L4_SCTP_SHORT},
-	{6, IPPROTO_ICMPV6, 4, PKT_L4_ICMP_SHORT},
+	{4, IPPROTO_TCP, 20, PKT_L4_TCP_SHORT},	  {4, IPPROTO_UDP, 8, PKT_L4_UDP_SHORT},
+	{4, IPPROTO_SCTP, 12, PKT_L4_SCTP_SHORT}, {4, IPPROTO_ICMP, 4, PKT_L4_ICMP_SHORT},
+	{6, IPPROTO_TCP, 20, PKT_L4_TCP_SHORT},	  {6, IPPROTO_UDP, 8, PKT_L4_UDP_SHORT},
+	{6, IPPROTO_SCTP, 12, PKT_L4_SCTP_SHORT}, {6, IPPROTO_ICMPV6, 4, PKT_L4_ICMP_SHORT},
 };
 
 static void put_l4(struct frame *f, uint8_t proto)
@@ -1049,7 +1045,7 @@ static void test_ipv4_ihl_past_frame_is_ipv4_ihl(void)
 	struct frame f;
 
 	ipv4_udp_frame(&f); /* 28 bytes of IPv4 and UDP */
-	f.b[14] = 0x48;     /* IHL 8: 32 bytes */
+	f.b[14] = 0x48;	    /* IHL 8: 32 bytes */
 	frame_set_be16(&f, 16, 32);
 	expect_l3_bad(&f, PKT_L3_IPV4_IHL, "IHL 8 in 28 bytes");
 }
@@ -1212,9 +1208,8 @@ static void test_drop_codes_keep_their_numbers(void)
 		unsigned int code;
 		const char *name;
 	} fixed[] = {
-		{1, "link_down"},         {2, "tx_full"},   {3, "short_eth"},
-		{4, "short_vlan"},        {5, "src_mac_multicast"}, {6, "hairpin"},
-		{7, "flood_no_port"},     {8, "no_network"},
+		{1, "link_down"},	  {2, "tx_full"}, {3, "short_eth"},	{4, "short_vlan"},
+		{5, "src_mac_multicast"}, {6, "hairpin"}, {7, "flood_no_port"}, {8, "no_network"},
 	};
 	unsigned int i;
 
