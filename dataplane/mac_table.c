@@ -2,6 +2,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "mac_table.h"
 
@@ -32,6 +35,8 @@ struct mac_table *mac_table_create(uint32_t capacity)
 	memset(t->bucket, 0, (size_t)nbuckets * sizeof(*t->bucket));
 	t->mask = nbuckets - 1;
 	t->capacity = capacity;
+	if (getrandom(&t->seed, sizeof(t->seed), GRND_NONBLOCK) != sizeof(t->seed))
+		t->seed = (uint64_t)time(NULL) * 0x100000001b3ull ^ (uint64_t)getpid();
 	return t;
 }
 
@@ -205,7 +210,8 @@ void mac_table_reclaim(struct mac_table *t)
 	for (b = 0; b <= t->mask; b++)
 		for (i = 0; i < MAC_TABLE_SLOTS_PER_BUCKET; i++)
 			if (t->bucket[b].slot[i].key == MAC_KEY_DEAD)
-				t->bucket[b].slot[i].key = 0;
+				/* Readers scan dead slots too: store atomically. */
+				__atomic_store_n(&t->bucket[b].slot[i].key, 0, __ATOMIC_RELAXED);
 	t->dead = 0;
 }
 
@@ -222,7 +228,8 @@ int mac_table_walk(const struct mac_table *t,
 
 			if (key == 0 || key == MAC_KEY_DEAD)
 				continue;
-			ret = fn(key, s->port, s->seen_s, arg);
+			ret = fn(key, __atomic_load_n(&s->port, __ATOMIC_RELAXED),
+				 __atomic_load_n(&s->seen_s, __ATOMIC_RELAXED), arg);
 			if (ret != 0)
 				return ret;
 		}

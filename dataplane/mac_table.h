@@ -49,6 +49,7 @@ struct mac_table {
 	uint32_t capacity; /* most entries allowed */
 	uint32_t count;    /* live entries */
 	uint32_t dead;     /* deleted slots waiting for mac_table_reclaim() */
+	uint64_t seed;     /* random per table: guests cannot aim MACs at one bucket */
 };
 
 /* What mac_table_learn() did. */
@@ -73,7 +74,7 @@ static inline uint64_t mac_table_key(uint16_t network, const struct rte_ether_ad
 
 static inline uint32_t mac_table_home(const struct mac_table *t, uint64_t key)
 {
-	return (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & t->mask;
+	return (uint32_t)(((key ^ t->seed) * 0x9e3779b97f4a7c15ull) >> 32) & t->mask;
 }
 
 /*
@@ -114,8 +115,10 @@ static inline void mac_slot_touch(struct mac_slot *s, uint32_t now_s)
 }
 
 /*
- * Allocate a table for at least capacity entries (2 slots per entry, so it never
- * fills up by collision before it holds capacity entries).
+ * Allocate a table for at least capacity entries, with twice as many slots so that
+ * spills stay short.  A key is refused (-ENOSPC) when the MAC_TABLE_MAX_PROBE buckets
+ * from its home are full, which random keys make vanishingly rare below capacity; the
+ * hash is seeded at random per table so that chosen MACs cannot aim at one bucket.
  * @return the table, or NULL when capacity is 0 or above 2^26, or memory is short.
  */
 struct mac_table *mac_table_create(uint32_t capacity);

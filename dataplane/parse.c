@@ -124,6 +124,10 @@ static void parse_ipv6(const uint8_t *l3, uint32_t avail, struct pkt_key *key)
 		l3_bad(key, PKT_L3_IPV6_SHORT);
 		return;
 	}
+	if ((l3[0] >> 4) != 6) {
+		l3_bad(key, PKT_L3_IPV6_VERSION);
+		return;
+	}
 	end = sizeof(*ip) + rte_be_to_cpu_16(ip->payload_len);
 	next = ip->proto;
 	for (i = 0;; i++) {
@@ -165,6 +169,12 @@ static void parse_arp(const uint8_t *l3, uint32_t avail, struct pkt_key *key)
 
 	if (avail < sizeof(*arp)) {
 		l3_bad(key, PKT_L3_ARP_SHORT);
+		return;
+	}
+	if (arp->arp_hardware != rte_cpu_to_be_16(RTE_ARP_HRD_ETHER) ||
+	    arp->arp_protocol != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
+	    arp->arp_hlen != RTE_ETHER_ADDR_LEN || arp->arp_plen != 4) {
+		l3_bad(key, PKT_L3_ARP_FORMAT);
 		return;
 	}
 	key->flags |= PKT_F_ARP;
@@ -228,7 +238,7 @@ int parse_frame(const uint8_t *frame, uint32_t len, struct pkt_key *key)
 
 const char *parse_l3_err_name(unsigned int err)
 {
-	static const char *const names[] = {
+	static const char *const names[PKT_L3_ERR_MAX] = {
 		[PKT_L3_OK] = "ok",
 		[PKT_L3_ARP_SHORT] = "arp_short",
 		[PKT_L3_IPV4_SHORT] = "ipv4_short",
@@ -241,6 +251,8 @@ const char *parse_l3_err_name(unsigned int err)
 		[PKT_L4_UDP_SHORT] = "udp_short",
 		[PKT_L4_SCTP_SHORT] = "sctp_short",
 		[PKT_L4_ICMP_SHORT] = "icmp_short",
+		[PKT_L3_IPV6_VERSION] = "ipv6_version",
+		[PKT_L3_ARP_FORMAT] = "arp_format",
 	};
 	return err < RTE_DIM(names) && names[err] ? names[err] : "unknown";
 }

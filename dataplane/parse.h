@@ -38,6 +38,9 @@ enum pkt_l3_err {
 	PKT_L4_UDP_SHORT,
 	PKT_L4_SCTP_SHORT,
 	PKT_L4_ICMP_SHORT,
+	PKT_L3_IPV6_VERSION, /* version field is not 6 */
+	PKT_L3_ARP_FORMAT,   /* not Ethernet/IPv4 ARP: hardware/protocol type or lengths */
+	PKT_L3_ERR_MAX       /* one past the last: sizes name tables */
 };
 
 struct pkt_key {

@@ -1009,9 +1009,10 @@ static void ipv4_udp_frame(struct frame *f)
 	frame_ipv4_end(f, ip);
 }
 
+/* An untagged frame whose L3 header is broken in the way err names. */
 static void expect_l3_bad(const struct frame *f, enum pkt_l3_err err, const char *what)
 {
-	struct pkt_key k, w = want_l2(RTE_ETHER_TYPE_IPV4, 14);
+	struct pkt_key k, w = want_l2((uint16_t)(f->b[12] << 8 | f->b[13]), 14);
 
 	want_l3_bad(&w, err);
 	CU_ASSERT_EQUAL(parse_whole(f, &k), 0);
@@ -1027,6 +1028,44 @@ static void test_ipv4_version_6_is_ipv4_version(void)
 	expect_l3_bad(&f, PKT_L3_IPV4_VERSION, "version 6 in ethertype 0x0800");
 	f.b[14] = 0x05;
 	expect_l3_bad(&f, PKT_L3_IPV4_VERSION, "version 0 in ethertype 0x0800");
+}
+
+static void test_ipv6_version_4_is_ipv6_version(void)
+{
+	struct frame f;
+	uint32_t ip;
+
+	frame_eth(&f, RTE_ETHER_TYPE_IPV6);
+	ip = frame_ipv6(&f, IPPROTO_UDP);
+	frame_udp(&f, 1000, 2000, 0);
+	frame_ipv6_end(&f, ip);
+	f.b[14] = 0x40; /* version 4 in ethertype 0x86dd */
+	expect_l3_bad(&f, PKT_L3_IPV6_VERSION, "version 4 in ethertype 0x86dd");
+}
+
+static void test_arp_not_ethernet_ipv4_is_arp_format(void)
+{
+	static const struct rte_ether_addr zero = {{0}};
+	static const struct {
+		unsigned int off; /* from the ARP header */
+		uint8_t value;
+		const char *what;
+	} cases[] = {
+		{1, 6, "hardware type 6 (IEEE 802)"},
+		{2, 0x86, "protocol type 0x86dd"},
+		{4, 8, "hardware address length 8"},
+		{5, 16, "protocol address length 16"},
+	};
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		struct frame f;
+
+		frame_eth(&f, RTE_ETHER_TYPE_ARP);
+		frame_arp(&f, RTE_ARP_OP_REQUEST, FRAME_IP_A, &zero, FRAME_IP_B);
+		f.b[14 + cases[i].off] = cases[i].value;
+		expect_l3_bad(&f, PKT_L3_ARP_FORMAT, cases[i].what);
+	}
 }
 
 static void test_ipv4_ihl_below_5_is_ipv4_ihl(void)
@@ -1158,7 +1197,7 @@ static void test_l3_err_names_cover_every_value(void)
 {
 	unsigned int i, j;
 
-	for (i = PKT_L3_OK; i <= PKT_L4_ICMP_SHORT; i++) {
+	for (i = PKT_L3_OK; i < PKT_L3_ERR_MAX; i++) {
 		const char *name = parse_l3_err_name(i);
 
 		CU_ASSERT_PTR_NOT_NULL_FATAL(name);
@@ -1173,7 +1212,7 @@ static void test_l3_err_names_cover_every_value(void)
 
 static void test_l3_err_name_out_of_range_is_unknown(void)
 {
-	CU_ASSERT_STRING_EQUAL(parse_l3_err_name(PKT_L4_ICMP_SHORT + 1), "unknown");
+	CU_ASSERT_STRING_EQUAL(parse_l3_err_name(PKT_L3_ERR_MAX), "unknown");
 	CU_ASSERT_STRING_EQUAL(parse_l3_err_name(255), "unknown");
 	CU_ASSERT_STRING_EQUAL(parse_l3_err_name(UINT_MAX), "unknown");
 }
@@ -1265,6 +1304,8 @@ int main(void)
 		T(test_ipv6_extension_header_cut_is_ipv6_ext),
 		T(test_ipv6_fragment_header_cut_is_ipv6_ext),
 		T(test_ipv4_version_6_is_ipv4_version),
+		T(test_ipv6_version_4_is_ipv6_version),
+		T(test_arp_not_ethernet_ipv4_is_arp_format),
 		T(test_ipv4_ihl_below_5_is_ipv4_ihl),
 		T(test_ipv4_ihl_past_frame_is_ipv4_ihl),
 		T(test_ipv4_total_length_below_ihl_is_totlen),
