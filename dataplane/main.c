@@ -18,6 +18,7 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_pdump.h>
 
 #include "ctl.h"
 #include "dataplane.h"
@@ -208,6 +209,11 @@ int main(int argc, char **argv)
 			 opt.file_prefix);
 		goto fail;
 	}
+	/* dpdk-dumpcap --file-prefix <ours> -i net_vhost_<port> captures on any port. */
+	ret = rte_pdump_init();
+	if (ret < 0)
+		fprintf(stderr, "syd-dataplane: packet capture unavailable: rte_pdump_init: %s\n",
+			rte_strerror(rte_errno));
 	ret = dataplane_start(&dp, &opt, err, sizeof(err));
 	if (ret < 0) {
 		rte_eal_cleanup();
@@ -249,6 +255,7 @@ int main(int argc, char **argv)
 	ctl_close(dp.ctl);
 	dp.ctl = NULL;
 	dataplane_stop(&dp);
+	rte_pdump_uninit();
 	rte_eal_cleanup();
 	DP_LOG(NOTICE, "stopped");
 	return 0;
