@@ -350,7 +350,9 @@ static bool handle(struct ctl *c, struct ctl_client *cl, struct dataplane *dp,
 				  "say HELLO first (see control/proto.md)");
 	switch (h->type) {
 	case SYD_MSG_BATCH:
+		pthread_mutex_lock(&dp->lock);
 		ret = batch_apply(dp, proto_body(h), err, sizeof(err));
+		pthread_mutex_unlock(&dp->lock);
 		if (ret < 0)
 			return send_error(c, cl, h->xid, -ret, err);
 		return send_simple(c, cl, SYD_MSG_OK, h->xid);
@@ -385,7 +387,9 @@ static bool handle(struct ctl *c, struct ctl_client *cl, struct dataplane *dp,
 	case SYD_MSG_GET_INFO:
 		return send_info(c, cl, dp, h->xid);
 	case SYD_MSG_CLEAR_STATS:
+		pthread_mutex_lock(&dp->lock);
 		dataplane_clear_counters(dp);
+		pthread_mutex_unlock(&dp->lock);
 		return send_simple(c, cl, SYD_MSG_OK, h->xid);
 	default:
 		snprintf(err, sizeof(err), "%s is not a request", proto_msg_name(h->type));

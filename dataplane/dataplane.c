@@ -97,6 +97,7 @@ int dataplane_start(struct dataplane *dp, const struct dp_options *opt, char *er
 	int ret;
 
 	memset(dp, 0, sizeof(*dp));
+	pthread_mutex_init(&dp->lock, NULL);
 	dp->opt = opt;
 	dp->start_tsc = rte_rdtsc();
 	dp->base_tsc = dp->start_tsc;
@@ -284,8 +285,11 @@ void dataplane_poll(struct dataplane *dp)
 		__atomic_store_n(&dp->now_s, now_s, __ATOMIC_RELAXED);
 	learn_drain(dp);
 	/* The link callback is the fast path; polling every second is the safety net. */
-	if (__atomic_exchange_n(&dp->link_event, false, __ATOMIC_ACQ_REL) || new_second)
+	if (__atomic_exchange_n(&dp->link_event, false, __ATOMIC_ACQ_REL) || new_second) {
+		pthread_mutex_lock(&dp->lock);
 		links_check(dp);
+		pthread_mutex_unlock(&dp->lock);
+	}
 	if (new_second)
 		dp->mc.aged += mac_table_age(dp->macs, now_s, dp->opt->mac_age_s);
 	if (dp->macs->dead) {

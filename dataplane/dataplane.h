@@ -9,6 +9,7 @@
 #ifndef SYD_DATAPLANE_H
 #define SYD_DATAPLANE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -39,6 +40,9 @@ struct network {
 struct ctl;
 
 struct dataplane {
+	/* Held by the main lcore while it changes ports, networks or counter baselines,
+	 * and by telemetry callbacks (another thread) while they read them. */
+	pthread_mutex_t lock;
 	const struct dp_options *opt;
 	struct ctl *ctl; /* the control socket, or NULL */
 	struct rte_mempool *mp;

@@ -24,6 +24,7 @@
 #include "dataplane.h"
 #include "log.h"
 #include "options.h"
+#include "telemetry.h"
 
 static volatile sig_atomic_t sig_quit, sig_dump, sig_clear;
 
@@ -227,6 +228,7 @@ int main(int argc, char **argv)
 			goto fail;
 		}
 	}
+	telemetry_attach(&dp);
 	DP_LOG(NOTICE, "switching %u ports with %u worker(s); file prefix %s; pid %d", dp.nports,
 	       dp.nworkers, opt.file_prefix, (int)getpid());
 
@@ -234,7 +236,9 @@ int main(int argc, char **argv)
 		dataplane_poll(&dp);
 		if (sig_clear) {
 			sig_clear = 0;
+			pthread_mutex_lock(&dp.lock);
 			dataplane_clear_counters(&dp);
+			pthread_mutex_unlock(&dp.lock);
 		}
 		if (sig_dump) {
 			sig_dump = 0;
@@ -251,6 +255,7 @@ int main(int argc, char **argv)
 			nanosleep(&nap, NULL);
 	}
 	DP_LOG(NOTICE, "stopping");
+	telemetry_attach(NULL);
 	dataplane_log_counters(&dp);
 	ctl_close(dp.ctl);
 	dp.ctl = NULL;
