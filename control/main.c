@@ -458,6 +458,7 @@ static void client_read(struct sydctl_client *c)
 	case SYD_MSG_GET_WORKER_STATS:
 	case SYD_MSG_GET_INFO:
 	case SYD_MSG_CLEAR_STATS:
+	case SYD_MSG_DUMP_DROPS:
 		handle_read(c, h);
 		break;
 	default:

@@ -39,12 +39,14 @@ static const char *const msg_names[SYD_MSG_TYPE_MAX] = {
 	[SYD_MSG_GET_WORKER_STATS] = "GET_WORKER_STATS",
 	[SYD_MSG_GET_INFO] = "GET_INFO",
 	[SYD_MSG_CLEAR_STATS] = "CLEAR_STATS",
+	[SYD_MSG_DUMP_DROPS] = "DUMP_DROPS",
 	[SYD_MSG_PORTS] = "PORTS",
 	[SYD_MSG_NETWORKS] = "NETWORKS",
 	[SYD_MSG_MACS] = "MACS",
 	[SYD_MSG_PORT_STATS] = "PORT_STATS",
 	[SYD_MSG_WORKER_STATS] = "WORKER_STATS",
 	[SYD_MSG_INFO] = "INFO",
+	[SYD_MSG_DROPS] = "DROPS",
 	[SYD_MSG_EVENT_LINK] = "EVENT_LINK",
 };
 
@@ -237,6 +239,9 @@ static int check_entries(const struct syd_hdr *h, size_t body, char *err, size_t
 	case SYD_MSG_WORKER_STATS:
 		size = sizeof(struct syd_worker_stats);
 		break;
+	case SYD_MSG_DROPS:
+		size = sizeof(struct syd_drop_record);
+		break;
 	default:
 		return bad(err, errlen, -EOPNOTSUPP, "not a dump message");
 	}
@@ -269,6 +274,15 @@ static int check_entries(const struct syd_hdr *h, size_t body, char *err, size_t
 			NEED(proto_name_ok(e->network, sizeof(e->network)) &&
 				     proto_name_ok(e->port, sizeof(e->port)) && e->is_static <= 1,
 			     "MACS entry %zu is malformed", i);
+			break;
+		}
+		case SYD_MSG_DROPS: {
+			const struct syd_drop_record *e = (const void *)p;
+
+			NEED(proto_name_ok(e->port, sizeof(e->port)) && e->reason > 0 &&
+				     e->reason < SYD_PROTO_DROPS && e->caplen <= SYD_PROTO_SNAP &&
+				     e->caplen <= e->len && e->pad == 0,
+			     "DROPS entry %zu is malformed", i);
 			break;
 		}
 		case SYD_MSG_PORT_STATS: {
@@ -321,6 +335,7 @@ int proto_check(const void *msg, size_t len, char *err, size_t errlen)
 	case SYD_MSG_GET_WORKER_STATS:
 	case SYD_MSG_GET_INFO:
 	case SYD_MSG_CLEAR_STATS:
+	case SYD_MSG_DUMP_DROPS:
 		NEED(body == 0, "%s carries no body, got %zu bytes", proto_msg_name(h->type), body);
 		return 0;
 	case SYD_MSG_HELLO: {

@@ -60,6 +60,7 @@ enum syd_msg_type {
 	SYD_MSG_GET_WORKER_STATS = 11,
 	SYD_MSG_GET_INFO = 12,   /* answered by SYD_MSG_INFO */
 	SYD_MSG_CLEAR_STATS = 13, /* empty; OK: counters read from now start at zero */
+	SYD_MSG_DUMP_DROPS = 14,  /* empty; dump of SYD_MSG_DROPS: the drop ledger */
 	/* dump entries and answers */
 	SYD_MSG_PORTS = 20,        /* array of struct syd_port_info */
 	SYD_MSG_NETWORKS = 21,     /* array of struct syd_net_info */
@@ -67,6 +68,7 @@ enum syd_msg_type {
 	SYD_MSG_PORT_STATS = 23,   /* array of struct syd_port_stats */
 	SYD_MSG_WORKER_STATS = 24, /* array of struct syd_worker_stats */
 	SYD_MSG_INFO = 25,         /* struct syd_info */
+	SYD_MSG_DROPS = 26,        /* array of struct syd_drop_record */
 	/* events, xid 0 */
 	SYD_MSG_EVENT_LINK = 30,   /* struct syd_event_link */
 	SYD_MSG_TYPE_MAX
@@ -184,6 +186,18 @@ struct syd_info {
 	uint32_t mac_capacity;
 	uint32_t nports;
 	uint32_t nnetworks;
+};
+
+/* A dropped packet from the ledger: the last few of each reason, per worker. */
+#define SYD_PROTO_SNAP 128
+struct syd_drop_record {
+	char port[SYD_PROTO_NAME_LEN];
+	uint64_t time_ns; /* CLOCK_REALTIME */
+	uint16_t reason;  /* drop code */
+	uint16_t len;     /* the packet's length */
+	uint16_t caplen;  /* bytes kept in data, at most SYD_PROTO_SNAP */
+	uint16_t pad;
+	uint8_t data[SYD_PROTO_SNAP];
 };
 
 struct syd_event_link {

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -285,6 +286,41 @@ static void dump_worker_stats(struct dump *d, const struct dataplane *dp)
 	}
 }
 
+/* The drop ledger of every worker, oldest first within each reason. */
+static void dump_drops(struct dump *d, const struct dataplane *dp)
+{
+	struct timespec ts;
+	uint64_t now_tsc = rte_rdtsc(), hz = rte_get_tsc_hz(), now_ns;
+	unsigned int w, r, i;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	for (w = 0; w < dp->nworkers; w++) {
+		const struct ledger *l = &dp->worker[w]->ledger;
+
+		for (r = 1; r < SYD_DROP_MAX && r < SYD_PROTO_DROPS; r++) {
+			uint32_t next = __atomic_load_n(&l->next[r], __ATOMIC_RELAXED);
+
+			for (i = 0; i < LEDGER_PER_REASON; i++) {
+				const struct ledger_entry *src =
+					&l->e[r][(next + i) % LEDGER_PER_REASON];
+				struct syd_drop_record e = {.reason = (uint16_t)r};
+				struct ledger_entry le;
+
+				if (!ledger_read(src, &le) || le.port >= SYD_MAX_PORTS ||
+				    !dp->port[le.port].open)
+					continue;
+				strcpy(e.port, dp->port[le.port].name);
+				e.time_ns = now_ns - (uint64_t)((double)(now_tsc - le.tsc) * 1e9 / (double)hz);
+				e.len = le.len;
+				e.caplen = le.caplen < le.len ? le.caplen : le.len;
+				memcpy(e.data, le.data, e.caplen);
+				dump_add(d, &e, sizeof(e));
+			}
+		}
+	}
+}
+
 static bool send_info(struct ctl *c, struct ctl_client *cl, const struct dataplane *dp,
 		      uint32_t xid)
 {
@@ -386,6 +422,10 @@ static bool handle(struct ctl *c, struct ctl_client *cl, struct dataplane *dp,
 		return dump_end(&d);
 	case SYD_MSG_GET_INFO:
 		return send_info(c, cl, dp, h->xid);
+	case SYD_MSG_DUMP_DROPS:
+		dump_begin(&d, c, cl, SYD_MSG_DROPS, h->xid);
+		dump_drops(&d, dp);
+		return dump_end(&d);
 	case SYD_MSG_CLEAR_STATS:
 		pthread_mutex_lock(&dp->lock);
 		dataplane_clear_counters(dp);

@@ -258,22 +258,27 @@ static void learn_drain(struct dataplane *dp)
 
 static void links_check(struct dataplane *dp)
 {
-	bool changed = false;
+	uint64_t changed = 0;
 	unsigned int i;
 
+	for (i = 0; i < dp->nports; i++)
+		if (port_link_poll(&dp->port[i]))
+			changed |= 1ull << i;
+	if (changed == 0)
+		return;
+	if (dataplane_publish(dp) < 0)
+		DP_LOG(ERR, "no memory for a new topology: link changes wait for the next try");
+	/* Said once the workers use it: "link up" in the log means frames flow. */
 	for (i = 0; i < dp->nports; i++) {
 		struct port *p = &dp->port[i];
 
-		if (!port_link_poll(p))
+		if (!(changed & (1ull << i)))
 			continue;
-		changed = true;
 		DP_LOG(NOTICE, "port %s: link %s", p->name,
 		       p->up ? "up (peer connected)" : "down (peer gone)");
 		if (dp->ctl != NULL)
 			ctl_event_link(dp->ctl, p->name, p->up);
 	}
-	if (changed && dataplane_publish(dp) < 0)
-		DP_LOG(ERR, "no memory for a new topology: link changes wait for the next try");
 }
 
 void dataplane_poll(struct dataplane *dp)

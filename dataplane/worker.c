@@ -9,10 +9,22 @@
 
 _Static_assert(SYD_MAX_PORTS <= 64, "the dirty mask has one bit per port");
 
+/* Count a dropped packet on port, keep its headers in the ledger, free it. */
 static inline void drop(struct worker *w, uint16_t port, struct rte_mbuf *m, enum syd_drop why)
 {
 	w->pc[port].drops[why]++;
+	ledger_record(&w->ledger, why, port, rte_pktmbuf_mtod(m, const void *), m->data_len,
+		      m->pkt_len, w->now_tsc);
 	rte_pktmbuf_free(m);
+}
+
+static void drop_bulk(struct worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n,
+		      enum syd_drop why)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		drop(w, port, pkts[i], why);
 }
 
 static void tx_flush(struct worker *w, const struct topology *t, uint16_t port)
@@ -30,8 +42,8 @@ static void tx_flush(struct worker *w, const struct topology *t, uint16_t port)
 	if (unlikely(sent < n)) {
 		for (i = sent; i < n; i++)
 			unsent_bytes += b->pkts[i]->pkt_len;
-		pc->drops[t->port[port].up ? SYD_DROP_TX_FULL : SYD_DROP_LINK_DOWN] += n - sent;
-		rte_pktmbuf_free_bulk(&b->pkts[sent], n - sent);
+		drop_bulk(w, port, &b->pkts[sent], n - sent,
+			  t->port[port].up ? SYD_DROP_TX_FULL : SYD_DROP_LINK_DOWN);
 	}
 	pc->tx_packets += sent;
 	pc->tx_bytes += bytes - unsent_bytes;
@@ -124,8 +136,7 @@ static void switch_burst(struct worker *w, const struct topology *t, uint16_t in
 	pc->rx_packets += n;
 
 	if (unlikely(network == SYD_NO_NETWORK)) {
-		pc->drops[SYD_DROP_NO_NETWORK] += n;
-		rte_pktmbuf_free_bulk(pkts, n);
+		drop_bulk(w, in, pkts, n, SYD_DROP_NO_NETWORK);
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -201,6 +212,7 @@ int worker_main(void *arg)
 		uint32_t npkts = 0;
 		uint16_t q;
 
+		w->now_tsc = prev;
 		for (q = 0; q < t->nrxq[w->id]; q++) {
 			const struct topo_rxq *rxq = &t->rxq[w->id][q];
 			uint16_t n = rte_eth_rx_burst(rxq->eth_port, rxq->queue, pkts, WORKER_BURST);

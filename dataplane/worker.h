@@ -19,6 +19,7 @@
 #include <rte_ring.h>
 
 #include "counters.h"
+#include "ledger.h"
 #include "options.h"
 #include "topology.h"
 
@@ -59,6 +60,8 @@ struct worker {
 
 	struct worker_counters wc;
 	struct port_counters pc[SYD_MAX_PORTS];
+	struct ledger ledger;
+	uint64_t now_tsc; /* TSC at the start of this iteration, for the ledger */
 } __rte_cache_aligned;
 
 /* The lcore entry point (rte_eal_remote_launch): runs until *w->quit. */

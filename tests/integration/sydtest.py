@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 
 BUILD = os.environ.get("SYD_BUILD", os.path.join(os.path.dirname(__file__), "../../build"))
 DATAPLANE = os.path.join(BUILD, "dataplane/syd-dataplane")
@@ -256,4 +257,5 @@ def run(tests):
         except Exception as e:  # noqa: BLE001 - report every failure the same way
             failed += 1
             print("FAIL %s: %s" % (t.__name__, e), flush=True)
+            traceback.print_exc()
     sys.exit(1 if failed else 0)

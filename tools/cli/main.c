@@ -365,6 +365,37 @@ static int show_info(struct ctx *x)
 	return 0;
 }
 
+/* Drop counters by port and reason, the non-zero ones, with what each reason means. */
+static int show_drops(struct ctx *x)
+{
+	static const struct col cols[] = {
+		{"port", "port", -12, COL_STR},
+		{"reason", "reason", -18, COL_STR},
+		{"count", "count", 10, COL_U64},
+		{"meaning", "meaning", -1, COL_STR},
+	};
+	struct entries st;
+	size_t i;
+	unsigned int r;
+	int ret = dump(x, SYD_MSG_GET_PORT_STATS, SYD_MSG_PORT_STATS, sizeof(struct syd_port_stats),
+		       &st);
+
+	if (ret)
+		return ret;
+	display_list_begin(&x->d, "drops", "Drops by port and reason:", cols, 4);
+	for (i = 0; i < st.n; i++) {
+		const struct syd_port_stats *s = (const void *)(st.data + i * st.size);
+
+		for (r = 1; r < SYD_DROP_MAX && r < SYD_PROTO_DROPS; r++)
+			if (s->drops[r])
+				display_row(&x->d, s->name, syd_drop_name(r), s->drops[r],
+					    syd_drop_help(r));
+	}
+	display_list_end(&x->d);
+	free(st.data);
+	return 0;
+}
+
 static int cmd_show(struct ctx *x, int argc, char **argv)
 {
 	const char *what = argc > 0 ? argv[0] : "";
@@ -387,6 +418,8 @@ static int cmd_show(struct ctx *x, int argc, char **argv)
 		ret = show_stats(x);
 	} else if (strcmp(what, "workers") == 0) {
 		ret = show_workers(x);
+	} else if (strcmp(what, "drops") == 0) {
+		ret = show_drops(x);
 	} else if (strcmp(what, "info") == 0) {
 		ret = show_info(x);
 	} else {
@@ -395,6 +428,91 @@ static int cmd_show(struct ctx *x, int argc, char **argv)
 	if (ret == 0)
 		display_end(&x->d);
 	return ret;
+}
+
+/* Classic pcap: what tcpdump and Wireshark open everywhere. */
+static int write_pcap(const char *path, const struct entries *e, char *err, size_t errlen)
+{
+	struct {
+		uint32_t magic;
+		uint16_t major, minor;
+		int32_t zone;
+		uint32_t sigfigs, snaplen, linktype;
+	} gh = {0xa1b23c4d, 2, 4, 0, 0, SYD_PROTO_SNAP, 1}; /* nanosecond timestamps, Ethernet */
+	FILE *f = fopen(path, "w");
+	size_t i;
+
+	if (f == NULL) {
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	fwrite(&gh, sizeof(gh), 1, f);
+	for (i = 0; i < e->n; i++) {
+		const struct syd_drop_record *r = (const void *)(e->data + i * e->size);
+		uint32_t rh[4] = {(uint32_t)(r->time_ns / 1000000000ull),
+				  (uint32_t)(r->time_ns % 1000000000ull), r->caplen, r->len};
+
+		fwrite(rh, sizeof(rh), 1, f);
+		fwrite(r->data, 1, r->caplen, f);
+	}
+	if (fclose(f) != 0) {
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		return -EIO;
+	}
+	return 0;
+}
+
+static int cmd_drops(struct ctx *x, int argc, char **argv)
+{
+	static const struct col cols[] = {
+		{"time_ns", "time (ns since 1970)", 20, COL_U64},
+		{"port", "port", -12, COL_STR},
+		{"reason", "reason", -18, COL_STR},
+		{"len", "len", 5, COL_U64},
+		{"src", "src", -17, COL_STR},
+		{"dst", "dst", -17, COL_STR},
+	};
+	const char *pcap = NULL;
+	char err[512];
+	struct entries e;
+	size_t i;
+	int ret;
+
+	if (argc == 2 && strcmp(argv[0], "--pcap") == 0)
+		pcap = argv[1];
+	else if (argc != 0)
+		return usage_error(x, "expected nothing or --pcap FILE, not '%s'", argv[0]);
+	ret = dump(x, SYD_MSG_DUMP_DROPS, SYD_MSG_DROPS, sizeof(struct syd_drop_record), &e);
+	if (ret)
+		return ret;
+	if (pcap != NULL) {
+		ret = write_pcap(pcap, &e, err, sizeof(err));
+		if (ret < 0) {
+			fprintf(stderr, "sydctl: drops: %s\n", err);
+			free(e.data);
+			return EXIT_REFUSED;
+		}
+		if (!x->d.json)
+			printf("%zu dropped packets written to %s\n", e.n, pcap);
+	}
+	display_begin(&x->d);
+	display_list_begin(&x->d, "drops", "Last dropped packets (up to 8 per reason and worker):",
+			   cols, 6);
+	for (i = 0; i < e.n; i++) {
+		const struct syd_drop_record *r = (const void *)(e.data + i * e.size);
+		char src[18] = "-", dst[18] = "-";
+
+		if (r->caplen >= 12) {
+			mac_text(dst, r->data);
+			mac_text(src, r->data + 6);
+		}
+		display_row(&x->d, r->time_ns, r->port, syd_drop_name(r->reason), (uint64_t)r->len,
+			    src, dst);
+	}
+	display_list_end(&x->d);
+	display_end(&x->d);
+	free(e.data);
+	return 0;
 }
 
 static int cmd_clear_stats(struct ctx *x, int argc, char **argv)
@@ -603,10 +721,11 @@ static int cmd_del_mac(struct ctx *x, int argc, char **argv)
 }
 
 static const struct verb verbs[] = {
-	{"show", "[ports|networks|macs|stats|workers|info]",
+	{"show", "[ports|networks|macs|stats|drops|workers|info]",
 	 "Show the switch: with no argument its info, ports and networks; or one part.\n"
-	 "stats: counters per port with drops by reason, and per network; workers: busy\n"
-	 "and idle cycles and busy cycles per packet per worker lcore.",
+	 "stats: counters per port with drops by reason, and per network; drops: the\n"
+	 "non-zero drop counters with what each reason means; workers: busy and idle\n"
+	 "cycles and busy cycles per packet per worker lcore.",
 	 "sydctl show stats", 0, 1, cmd_show},
 	{"add-port", "NAME TYPE PATH [--network NETWORK]",
 	 "Add a port.  TYPE: vhost-server (the switch creates the socket PATH; QEMU\n"
@@ -632,6 +751,11 @@ static const struct verb verbs[] = {
 	 "sydctl add-mac blue 02:00:00:00:00:09 vm1", 3, 3, cmd_add_mac},
 	{"del-mac", "NETWORK MAC", "Delete a MAC entry.", "sydctl del-mac blue 02:00:00:00:00:09",
 	 2, 2, cmd_del_mac},
+	{"drops", "[--pcap FILE]",
+	 "The last packets dropped for each reason (up to 8 per reason and worker): when,\n"
+	 "where, why, and their MACs; with --pcap, also their first 128 bytes as a pcap\n"
+	 "file that tcpdump and Wireshark open.",
+	 "sydctl drops --pcap /tmp/drops.pcap && tcpdump -r /tmp/drops.pcap", 0, 2, cmd_drops},
 	{"clear-stats", "", "Start every counter from zero (a baseline; nothing is lost).",
 	 "sydctl clear-stats", 0, 0, cmd_clear_stats},
 	{NULL, NULL, NULL, NULL, 0, 0, NULL},
