@@ -390,7 +390,8 @@ static void handle_read(struct sydctl_client *c, const struct syd_hdr *h)
 		reply_error(c, h->xid, ENOTCONN, err);
 	} else if (ret < 0) {
 		reply_error(c, h->xid, -ret, err);
-	} else if (h->type == SYD_MSG_BARRIER || h->type == SYD_MSG_CLEAR_STATS) {
+	} else if (h->type == SYD_MSG_BARRIER || h->type == SYD_MSG_CLEAR_STATS ||
+		   h->type == SYD_MSG_CLEAR_WORKER_STATS) {
 		reply(c, SYD_MSG_OK, h->xid);
 	} else if (h->type != SYD_MSG_GET_INFO) {
 		reply(c, SYD_MSG_DONE, h->xid);
@@ -459,6 +460,7 @@ static void client_read(struct sydctl_client *c)
 	case SYD_MSG_GET_INFO:
 	case SYD_MSG_CLEAR_STATS:
 	case SYD_MSG_DUMP_DROPS:
+	case SYD_MSG_CLEAR_WORKER_STATS:
 		handle_read(c, h);
 		break;
 	default:

@@ -40,6 +40,7 @@ static const char *const msg_names[SYD_MSG_TYPE_MAX] = {
 	[SYD_MSG_GET_INFO] = "GET_INFO",
 	[SYD_MSG_CLEAR_STATS] = "CLEAR_STATS",
 	[SYD_MSG_DUMP_DROPS] = "DUMP_DROPS",
+	[SYD_MSG_CLEAR_WORKER_STATS] = "CLEAR_WORKER_STATS",
 	[SYD_MSG_PORTS] = "PORTS",
 	[SYD_MSG_NETWORKS] = "NETWORKS",
 	[SYD_MSG_MACS] = "MACS",
@@ -285,6 +286,13 @@ static int check_entries(const struct syd_hdr *h, size_t body, char *err, size_t
 			     "DROPS entry %zu is malformed", i);
 			break;
 		}
+		case SYD_MSG_WORKER_STATS: {
+			const struct syd_worker_stats *e = (const void *)p;
+
+			NEED(str_ok(e->rxqs, sizeof(e->rxqs)), "WORKER_STATS entry %zu is malformed",
+			     i);
+			break;
+		}
 		case SYD_MSG_PORT_STATS: {
 			const struct syd_port_stats *e = (const void *)p;
 
@@ -336,6 +344,7 @@ int proto_check(const void *msg, size_t len, char *err, size_t errlen)
 	case SYD_MSG_GET_INFO:
 	case SYD_MSG_CLEAR_STATS:
 	case SYD_MSG_DUMP_DROPS:
+	case SYD_MSG_CLEAR_WORKER_STATS:
 		NEED(body == 0, "%s carries no body, got %zu bytes", proto_msg_name(h->type), body);
 		return 0;
 	case SYD_MSG_HELLO: {

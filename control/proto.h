@@ -61,6 +61,7 @@ enum syd_msg_type {
 	SYD_MSG_GET_INFO = 12,   /* answered by SYD_MSG_INFO */
 	SYD_MSG_CLEAR_STATS = 13, /* empty; OK: counters read from now start at zero */
 	SYD_MSG_DUMP_DROPS = 14,  /* empty; dump of SYD_MSG_DROPS: the drop ledger */
+	SYD_MSG_CLEAR_WORKER_STATS = 15, /* empty; OK: worker counters only start at zero */
 	/* dump entries and answers */
 	SYD_MSG_PORTS = 20,        /* array of struct syd_port_info */
 	SYD_MSG_NETWORKS = 21,     /* array of struct syd_net_info */
@@ -163,6 +164,7 @@ struct syd_port_stats {
 	uint64_t drops[SYD_PROTO_DROPS]; /* by drop code (dataplane/drop.h) */
 };
 
+#define SYD_PROTO_BURST_BUCKETS 6
 struct syd_worker_stats {
 	uint32_t id;
 	uint32_t lcore;
@@ -170,6 +172,9 @@ struct syd_worker_stats {
 	uint64_t idle_cycles;
 	uint64_t packets;
 	uint64_t iterations;
+	/* Bursts received by size: 1, 2-3, 4-7, 8-15, 16-31, 32 packets. */
+	uint64_t burst[SYD_PROTO_BURST_BUCKETS];
+	char rxqs[96]; /* the rx queues it polls, as "vm1:0 vm2:0" */
 };
 
 struct syd_info {

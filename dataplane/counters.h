@@ -21,6 +21,9 @@ struct port_counters {
 	uint64_t drops[SYD_DROP_MAX]; /* indexed by enum syd_drop */
 } __rte_cache_aligned;
 
+/* Bursts received, by size: 1, 2-3, 4-7, 8-15, 16-31, 32 (bucket = log2 of the size). */
+#define WORKER_BURST_BUCKETS 6
+
 /* Per worker, as OVS's pmd-stats-show: an iteration that moved packets is busy. */
 struct worker_counters {
 	uint64_t busy_cycles;
@@ -29,6 +32,7 @@ struct worker_counters {
 	uint64_t iterations;
 	uint64_t learn_requests; /* new or moved stations sent to the main lcore */
 	uint64_t learn_lost;     /* requests dropped because the learn ring was full */
+	uint64_t burst[WORKER_BURST_BUCKETS];
 } __rte_cache_aligned;
 
 /* dst += a snapshot of src (relaxed loads). */
@@ -53,6 +57,8 @@ static inline void worker_counters_add(struct worker_counters *dst,
 	dst->iterations += __atomic_load_n(&src->iterations, __ATOMIC_RELAXED);
 	dst->learn_requests += __atomic_load_n(&src->learn_requests, __ATOMIC_RELAXED);
 	dst->learn_lost += __atomic_load_n(&src->learn_lost, __ATOMIC_RELAXED);
+	for (unsigned int i = 0; i < WORKER_BURST_BUCKETS; i++)
+		dst->burst[i] += __atomic_load_n(&src->burst[i], __ATOMIC_RELAXED);
 }
 
 #endif /* SYD_COUNTERS_H */

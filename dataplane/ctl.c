@@ -276,12 +276,23 @@ static void dump_worker_stats(struct dump *d, const struct dataplane *dp)
 	for (i = 0; i < dp->nworkers; i++) {
 		struct syd_worker_stats e = {.id = i, .lcore = dp->worker[i]->lcore};
 		struct worker_counters wc;
+		size_t len = 0;
+		uint16_t q;
 
 		dataplane_worker_counters(dp, i, &wc);
 		e.busy_cycles = wc.busy_cycles;
 		e.idle_cycles = wc.idle_cycles;
 		e.packets = wc.packets;
 		e.iterations = wc.iterations;
+		memcpy(e.burst, wc.burst, sizeof(e.burst));
+		for (q = 0; q < dp->topo->nrxq[i]; q++) {
+			const struct topo_rxq *rq = &dp->topo->rxq[i][q];
+
+			len += (size_t)snprintf(e.rxqs + len, sizeof(e.rxqs) - len, "%s%s:%u",
+						len ? " " : "", dp->port[rq->port].name, rq->queue);
+			if (len >= sizeof(e.rxqs))
+				break;
+		}
 		dump_add(d, &e, sizeof(e));
 	}
 }
@@ -427,8 +438,12 @@ static bool handle(struct ctl *c, struct ctl_client *cl, struct dataplane *dp,
 		dump_drops(&d, dp);
 		return dump_end(&d);
 	case SYD_MSG_CLEAR_STATS:
+	case SYD_MSG_CLEAR_WORKER_STATS:
 		pthread_mutex_lock(&dp->lock);
-		dataplane_clear_counters(dp);
+		if (h->type == SYD_MSG_CLEAR_STATS)
+			dataplane_clear_counters(dp);
+		else
+			dataplane_clear_worker_counters(dp);
 		pthread_mutex_unlock(&dp->lock);
 		return send_simple(c, cl, SYD_MSG_OK, h->xid);
 	default:

@@ -369,6 +369,19 @@ void dataplane_worker_counters(const struct dataplane *dp, unsigned int worker,
 	out->iterations -= b->iterations;
 	out->learn_requests -= b->learn_requests;
 	out->learn_lost -= b->learn_lost;
+	for (unsigned int i = 0; i < WORKER_BURST_BUCKETS; i++)
+		out->burst[i] -= b->burst[i];
+}
+
+void dataplane_clear_worker_counters(struct dataplane *dp)
+{
+	unsigned int i;
+
+	for (i = 0; i < dp->nworkers; i++) {
+		memset(&dp->worker_base[i], 0, sizeof(dp->worker_base[i]));
+		worker_counters_add(&dp->worker_base[i], &dp->worker[i]->wc);
+	}
+	dp->base_tsc = rte_rdtsc();
 }
 
 void dataplane_clear_counters(struct dataplane *dp)
@@ -377,11 +390,7 @@ void dataplane_clear_counters(struct dataplane *dp)
 
 	for (i = 0; i < dp->nports; i++)
 		port_counters_sum(dp, i, &dp->port_base[i]);
-	for (i = 0; i < dp->nworkers; i++) {
-		memset(&dp->worker_base[i], 0, sizeof(dp->worker_base[i]));
-		worker_counters_add(&dp->worker_base[i], &dp->worker[i]->wc);
-	}
-	dp->base_tsc = rte_rdtsc();
+	dataplane_clear_worker_counters(dp);
 	DP_LOG(INFO, "counters cleared");
 }
 

@@ -117,6 +117,9 @@ void dataplane_worker_counters(const struct dataplane *dp, unsigned int worker,
 /* Take the current counters as the new zero (like ovs-appctl dpif-netdev/pmd-stats-clear). */
 void dataplane_clear_counters(struct dataplane *dp);
 
+/* The same for the workers' counters only (as ovs-appctl dpif-netdev/pmd-stats-clear). */
+void dataplane_clear_worker_counters(struct dataplane *dp);
+
 /* Log every counter: ports, drops by reason, workers, MAC table. */
 void dataplane_log_counters(const struct dataplane *dp);
 

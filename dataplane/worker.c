@@ -220,6 +220,7 @@ int worker_main(void *arg)
 			if (n == 0)
 				continue;
 			npkts += n;
+			w->wc.burst[31 - __builtin_clz(n)]++; /* n <= 32: buckets 0..5 */
 			switch_burst(w, t, rxq->port, pkts, n, now_s, prev, learn_gap);
 		}
 		if (w->dirty)

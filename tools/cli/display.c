@@ -51,6 +51,9 @@ static void json_value(enum col_type type, va_list *ap)
 	case COL_STR:
 		json_str(va_arg(*ap, const char *));
 		break;
+	case COL_RAW:
+		fputs(va_arg(*ap, const char *), stdout);
+		break;
 	case COL_U64:
 		printf("%" PRIu64, va_arg(*ap, uint64_t));
 		break;
@@ -83,6 +86,7 @@ static void text_value(char *buf, size_t len, enum col_type type, va_list *ap)
 {
 	switch (type) {
 	case COL_STR:
+	case COL_RAW:
 		snprintf(buf, len, "%s", va_arg(*ap, const char *));
 		break;
 	case COL_U64:

@@ -15,6 +15,7 @@ enum col_type {
 	COL_F64,   /* printed with one decimal */
 	COL_BOOL,
 	COL_DROPS, /* const uint64_t *: drop counters by code; JSON object of the non-zero */
+	COL_RAW,   /* const char *: already JSON (an array, say); tables print it as text */
 };
 
 struct col {

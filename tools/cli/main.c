@@ -7,6 +7,7 @@
  * printed); 2 a usage error (nothing was sent); 3 the socket could not be reached.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -304,6 +305,8 @@ static int show_workers(struct ctx *x)
 		{"busy_cycles_per_packet", "cycles/pkt", 10, COL_F64},
 		{"busy_cycles", "busy_cycles", 16, COL_U64}, {"idle_cycles", "idle_cycles", 16, COL_U64},
 		{"iterations", "iterations", 14, COL_U64},
+		{"rxqs", "polls (port:queue)", -20, COL_STR},
+		{"bursts", "rx bursts by size 1 2-3 4-7 8-15 16-31 32", -1, COL_RAW},
 	};
 	struct entries e;
 	size_t i;
@@ -312,15 +315,25 @@ static int show_workers(struct ctx *x)
 
 	if (ret)
 		return ret;
-	display_list_begin(&x->d, "workers", "Workers:", cols, 8);
+	display_list_begin(&x->d, "workers", "Workers:", cols, 10);
 	for (i = 0; i < e.n; i++) {
 		const struct syd_worker_stats *w = (const void *)(e.data + i * e.size);
 		uint64_t total = w->busy_cycles + w->idle_cycles;
 
+		char bursts[160];
+		size_t len = 0;
+		int b;
+
+		/* JSON: an array of the six counts; tables: the counts in a row. */
+		len = (size_t)snprintf(bursts, sizeof(bursts), "%s", x->d.json ? "[" : "");
+		for (b = 0; b < SYD_PROTO_BURST_BUCKETS; b++)
+			len += (size_t)snprintf(bursts + len, sizeof(bursts) - len, "%s%" PRIu64,
+						b ? (x->d.json ? "," : " ") : "", w->burst[b]);
+		snprintf(bursts + len, sizeof(bursts) - len, "%s", x->d.json ? "]" : "");
 		display_row(&x->d, (uint64_t)w->id, (uint64_t)w->lcore, w->packets,
 			    total ? 100.0 * (double)w->busy_cycles / (double)total : 0.0,
 			    w->packets ? (double)w->busy_cycles / (double)w->packets : 0.0,
-			    w->busy_cycles, w->idle_cycles, w->iterations);
+			    w->busy_cycles, w->idle_cycles, w->iterations, w->rxqs, bursts);
 	}
 	display_list_end(&x->d);
 	free(e.data);
@@ -517,9 +530,11 @@ static int cmd_drops(struct ctx *x, int argc, char **argv)
 
 static int cmd_clear_stats(struct ctx *x, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return request(x, SYD_MSG_CLEAR_STATS, NULL, NULL, NULL);
+	if (argc == 0)
+		return request(x, SYD_MSG_CLEAR_STATS, NULL, NULL, NULL);
+	if (strcmp(argv[0], "workers") == 0)
+		return request(x, SYD_MSG_CLEAR_WORKER_STATS, NULL, NULL, NULL);
+	return usage_error(x, "'%s': clear everything, or only workers", argv[0]);
 }
 
 /* ---- changes: one batch each ---- */
@@ -756,8 +771,10 @@ static const struct verb verbs[] = {
 	 "where, why, and their MACs; with --pcap, also their first 128 bytes as a pcap\n"
 	 "file that tcpdump and Wireshark open.",
 	 "sydctl drops --pcap /tmp/drops.pcap && tcpdump -r /tmp/drops.pcap", 0, 2, cmd_drops},
-	{"clear-stats", "", "Start every counter from zero (a baseline; nothing is lost).",
-	 "sydctl clear-stats", 0, 0, cmd_clear_stats},
+	{"clear-stats", "[workers]",
+	 "Start every counter from zero, or only the workers' (as ovs-appctl\n"
+	 "dpif-netdev/pmd-stats-clear).  A baseline: nothing is lost.",
+	 "sydctl clear-stats workers", 0, 1, cmd_clear_stats},
 	{NULL, NULL, NULL, NULL, 0, 0, NULL},
 };
 
