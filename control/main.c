@@ -384,14 +384,19 @@ static void handle_read(struct sydctl_client *c, const struct syd_hdr *h)
 		reply_error(c, h->xid, ENOTCONN, err);
 		return;
 	}
-	ret = dp_request(h->type, relay, &r, err, sizeof(err));
+	/* Forward the request as it came (some carry a body), under our own xid. */
+	g.fwd.len = 0;
+	ret = proto_append(&g.fwd, h, h->length);
+	if (ret == 0)
+		ret = syd_client_request(&g.dp, &g.fwd, DP_TIMEOUT_MS, relay, &r, err,
+					 sizeof(err));
 	if (ret == -EPIPE || ret == -ETIMEDOUT || ret == -EBADMSG) {
 		dp_down(err);
 		reply_error(c, h->xid, ENOTCONN, err);
 	} else if (ret < 0) {
 		reply_error(c, h->xid, -ret, err);
 	} else if (h->type == SYD_MSG_BARRIER || h->type == SYD_MSG_CLEAR_STATS ||
-		   h->type == SYD_MSG_CLEAR_WORKER_STATS) {
+		   h->type == SYD_MSG_CLEAR_WORKER_STATS || h->type == SYD_MSG_TRACE_START) {
 		reply(c, SYD_MSG_OK, h->xid);
 	} else if (h->type != SYD_MSG_GET_INFO) {
 		reply(c, SYD_MSG_DONE, h->xid);
@@ -461,6 +466,8 @@ static void client_read(struct sydctl_client *c)
 	case SYD_MSG_CLEAR_STATS:
 	case SYD_MSG_DUMP_DROPS:
 	case SYD_MSG_CLEAR_WORKER_STATS:
+	case SYD_MSG_TRACE_START:
+	case SYD_MSG_DUMP_TRACE:
 		handle_read(c, h);
 		break;
 	default:

@@ -41,6 +41,8 @@ static const char *const msg_names[SYD_MSG_TYPE_MAX] = {
 	[SYD_MSG_CLEAR_STATS] = "CLEAR_STATS",
 	[SYD_MSG_DUMP_DROPS] = "DUMP_DROPS",
 	[SYD_MSG_CLEAR_WORKER_STATS] = "CLEAR_WORKER_STATS",
+	[SYD_MSG_TRACE_START] = "TRACE_START",
+	[SYD_MSG_DUMP_TRACE] = "DUMP_TRACE",
 	[SYD_MSG_PORTS] = "PORTS",
 	[SYD_MSG_NETWORKS] = "NETWORKS",
 	[SYD_MSG_MACS] = "MACS",
@@ -48,6 +50,7 @@ static const char *const msg_names[SYD_MSG_TYPE_MAX] = {
 	[SYD_MSG_WORKER_STATS] = "WORKER_STATS",
 	[SYD_MSG_INFO] = "INFO",
 	[SYD_MSG_DROPS] = "DROPS",
+	[SYD_MSG_TRACE] = "TRACE",
 	[SYD_MSG_EVENT_LINK] = "EVENT_LINK",
 };
 
@@ -243,6 +246,9 @@ static int check_entries(const struct syd_hdr *h, size_t body, char *err, size_t
 	case SYD_MSG_DROPS:
 		size = sizeof(struct syd_drop_record);
 		break;
+	case SYD_MSG_TRACE:
+		size = sizeof(struct syd_trace_record);
+		break;
 	default:
 		return bad(err, errlen, -EOPNOTSUPP, "not a dump message");
 	}
@@ -284,6 +290,15 @@ static int check_entries(const struct syd_hdr *h, size_t body, char *err, size_t
 				     e->reason < SYD_PROTO_DROPS && e->caplen <= SYD_PROTO_SNAP &&
 				     e->caplen <= e->len && e->pad == 0,
 			     "DROPS entry %zu is malformed", i);
+			break;
+		}
+		case SYD_MSG_TRACE: {
+			const struct syd_trace_record *e = (const void *)p;
+
+			NEED(proto_name_ok(e->in_port, sizeof(e->in_port)) &&
+				     (e->out_port[0] == '\0' ||
+				      proto_name_ok(e->out_port, sizeof(e->out_port))),
+			     "TRACE entry %zu is malformed", i);
 			break;
 		}
 		case SYD_MSG_WORKER_STATS: {
@@ -345,6 +360,7 @@ int proto_check(const void *msg, size_t len, char *err, size_t errlen)
 	case SYD_MSG_CLEAR_STATS:
 	case SYD_MSG_DUMP_DROPS:
 	case SYD_MSG_CLEAR_WORKER_STATS:
+	case SYD_MSG_DUMP_TRACE:
 		NEED(body == 0, "%s carries no body, got %zu bytes", proto_msg_name(h->type), body);
 		return 0;
 	case SYD_MSG_HELLO: {
@@ -395,6 +411,21 @@ int proto_check(const void *msg, size_t len, char *err, size_t errlen)
 			     str_ok(m->file_prefix, sizeof(m->file_prefix)) &&
 			     m->nworkers <= SYD_PROTO_WORKERS,
 		     "INFO is malformed");
+		return 0;
+	}
+	case SYD_MSG_TRACE_START: {
+		const struct syd_trace_req *m = proto_body(h);
+
+		NEED(body == sizeof(*m), "TRACE_START body must be %zu bytes, got %zu", sizeof(*m),
+		     body);
+		NEED(m->count >= 1 && m->count <= SYD_TRACE_MAX,
+		     "trace: count must be 1 to %d, not %u", SYD_TRACE_MAX, m->count);
+		NEED((m->fields & ~0x1fu) == 0, "trace: unknown filter fields 0x%x", m->fields);
+		if (m->fields & SYD_TRACE_IN_PORT)
+			NEED(proto_name_ok(m->in_port, sizeof(m->in_port)),
+			     "trace: in_port must be a port name");
+		else
+			NEED(zero(m->in_port, sizeof(m->in_port)), "trace: in_port set but not flagged");
 		return 0;
 	}
 	case SYD_MSG_EVENT_LINK: {

@@ -62,6 +62,8 @@ enum syd_msg_type {
 	SYD_MSG_CLEAR_STATS = 13, /* empty; OK: counters read from now start at zero */
 	SYD_MSG_DUMP_DROPS = 14,  /* empty; dump of SYD_MSG_DROPS: the drop ledger */
 	SYD_MSG_CLEAR_WORKER_STATS = 15, /* empty; OK: worker counters only start at zero */
+	SYD_MSG_TRACE_START = 16, /* struct syd_trace_req; OK: the next matching packets are traced */
+	SYD_MSG_DUMP_TRACE = 17,  /* empty; dump of SYD_MSG_TRACE: the records so far */
 	/* dump entries and answers */
 	SYD_MSG_PORTS = 20,        /* array of struct syd_port_info */
 	SYD_MSG_NETWORKS = 21,     /* array of struct syd_net_info */
@@ -70,6 +72,7 @@ enum syd_msg_type {
 	SYD_MSG_WORKER_STATS = 24, /* array of struct syd_worker_stats */
 	SYD_MSG_INFO = 25,         /* struct syd_info */
 	SYD_MSG_DROPS = 26,        /* array of struct syd_drop_record */
+	SYD_MSG_TRACE = 27,        /* array of struct syd_trace_record */
 	/* events, xid 0 */
 	SYD_MSG_EVENT_LINK = 30,   /* struct syd_event_link */
 	SYD_MSG_TYPE_MAX
@@ -203,6 +206,50 @@ struct syd_drop_record {
 	uint16_t caplen;  /* bytes kept in data, at most SYD_PROTO_SNAP */
 	uint16_t pad;
 	uint8_t data[SYD_PROTO_SNAP];
+};
+
+/* Which packets to trace: the fields flagged must match (none: every packet). */
+#define SYD_TRACE_IN_PORT (1u << 0)
+#define SYD_TRACE_SRC     (1u << 1)
+#define SYD_TRACE_DST     (1u << 2)
+#define SYD_TRACE_IP_SRC  (1u << 3)
+#define SYD_TRACE_IP_DST  (1u << 4)
+#define SYD_TRACE_MAX     64
+struct syd_trace_req {
+	uint32_t fields; /* SYD_TRACE_* */
+	uint32_t count;  /* packets to trace, 1 to SYD_TRACE_MAX */
+	char in_port[SYD_PROTO_NAME_LEN];
+	uint8_t src[6];
+	uint8_t dst[6];
+	uint32_t ip_src; /* network order */
+	uint32_t ip_dst;
+};
+
+/* What each stage did to one traced packet. */
+struct syd_trace_record {
+	char in_port[SYD_PROTO_NAME_LEN];
+	char out_port[SYD_PROTO_NAME_LEN]; /* unicast output, "" otherwise */
+	uint64_t time_ns;  /* CLOCK_REALTIME */
+	uint32_t len;
+	uint16_t worker;
+	int16_t parse;     /* 0, or the drop code the parser gave */
+	uint8_t src;       /* 1 known, 2 learn requested, 3 same as the burst's previous */
+	uint8_t dst;       /* 1 broadcast/multicast, 2 unknown unicast, 3 known unicast */
+	uint8_t dst_cached; /* the destination came from the burst's one-entry cache */
+	uint8_t drop;      /* drop code, 0 when sent on */
+	uint16_t nout;     /* ports it was handed to */
+	uint16_t vlan_tci;
+	uint16_t ethertype;
+	uint16_t flags;    /* PKT_F_* of dataplane/parse.h */
+	uint8_t ip_proto;
+	uint8_t l3_err;
+	uint32_t ip_src;
+	uint32_t ip_dst;
+	uint16_t l4_src;   /* network order */
+	uint16_t l4_dst;
+	uint8_t mac_dst[6];
+	uint8_t mac_src[6];
+	uint32_t pad;
 };
 
 struct syd_event_link {

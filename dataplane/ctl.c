@@ -17,6 +17,7 @@
 #include "ctl.h"
 #include "log.h"
 #include "proto.h"
+#include "trace.h"
 
 #define CTL_MSGS_PER_POLL 64 /* per client, so one busy client cannot starve the rest */
 
@@ -332,6 +333,76 @@ static void dump_drops(struct dump *d, const struct dataplane *dp)
 	}
 }
 
+static void dump_trace(struct dump *d, const struct dataplane *dp)
+{
+	const struct trace *t = dp->trace;
+	struct timespec ts;
+	uint64_t now_tsc = rte_rdtsc(), hz = rte_get_tsc_hz(), now_ns;
+	uint32_t i, n;
+
+	if (t == NULL)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	n = __atomic_load_n(&t->next, __ATOMIC_RELAXED);
+	for (i = 0; i < n && i < t->want; i++) {
+		const struct trace_record *r = &t->rec[i];
+		struct syd_trace_record e = {0};
+
+		if (!__atomic_load_n(&r->done, __ATOMIC_ACQUIRE) || r->in_port >= SYD_MAX_PORTS)
+			continue;
+		strcpy(e.in_port, dp->port[r->in_port].name);
+		if (r->out_port < SYD_MAX_PORTS && r->nout == 1)
+			strcpy(e.out_port, dp->port[r->out_port].name);
+		e.time_ns = now_ns - (uint64_t)((double)(now_tsc - r->tsc) * 1e9 / (double)hz);
+		e.len = r->len;
+		e.worker = r->worker;
+		e.parse = r->parse;
+		e.src = r->src;
+		e.dst = r->dst;
+		e.dst_cached = r->dst_cached;
+		e.drop = r->drop;
+		e.nout = r->nout;
+		e.vlan_tci = r->key.vlan_tci;
+		e.ethertype = r->key.ethertype;
+		e.flags = r->key.flags;
+		e.ip_proto = r->key.ip_proto;
+		e.l3_err = r->key.l3_err;
+		e.ip_src = r->key.ip_src;
+		e.ip_dst = r->key.ip_dst;
+		e.l4_src = r->key.l4_src;
+		e.l4_dst = r->key.l4_dst;
+		memcpy(e.mac_dst, r->key.dst.addr_bytes, 6);
+		memcpy(e.mac_src, r->key.src.addr_bytes, 6);
+		dump_add(d, &e, sizeof(e));
+	}
+}
+
+static bool trace_start(struct ctl *c, struct ctl_client *cl, struct dataplane *dp,
+			const struct syd_hdr *h)
+{
+	const struct syd_trace_req *m = proto_body(h);
+	struct trace_filter f = {.fields = m->fields};
+	char err[128];
+	int ret;
+
+	if (m->fields & SYD_TRACE_IN_PORT) {
+		ret = dataplane_port_find(dp, m->in_port);
+		if (ret < 0) {
+			snprintf(err, sizeof(err), "trace: no port named '%s'", m->in_port);
+			return send_error(c, cl, h->xid, ENOENT, err);
+		}
+		f.in_port = (uint16_t)ret;
+	}
+	memcpy(f.src.addr_bytes, m->src, 6);
+	memcpy(f.dst.addr_bytes, m->dst, 6);
+	f.ip_src = m->ip_src;
+	f.ip_dst = m->ip_dst;
+	if (dataplane_trace_start(dp, &f, m->count) < 0)
+		return send_error(c, cl, h->xid, ENOMEM, "trace: no memory");
+	return send_simple(c, cl, SYD_MSG_OK, h->xid);
+}
+
 static bool send_info(struct ctl *c, struct ctl_client *cl, const struct dataplane *dp,
 		      uint32_t xid)
 {
@@ -433,6 +504,12 @@ static bool handle(struct ctl *c, struct ctl_client *cl, struct dataplane *dp,
 		return dump_end(&d);
 	case SYD_MSG_GET_INFO:
 		return send_info(c, cl, dp, h->xid);
+	case SYD_MSG_TRACE_START:
+		return trace_start(c, cl, dp, h);
+	case SYD_MSG_DUMP_TRACE:
+		dump_begin(&d, c, cl, SYD_MSG_TRACE, h->xid);
+		dump_trace(&d, dp);
+		return dump_end(&d);
 	case SYD_MSG_DUMP_DROPS:
 		dump_begin(&d, c, cl, SYD_MSG_DROPS, h->xid);
 		dump_drops(&d, dp);

@@ -15,6 +15,7 @@
 #include "ctl.h"
 #include "dataplane.h"
 #include "log.h"
+#include "trace.h"
 
 #define DP_MBUFS       16383
 #define DP_MBUF_CACHE  256
@@ -43,7 +44,8 @@ int dataplane_publish(struct dataplane *dp)
 {
 	struct topology *t, *old = dp->topo;
 
-	t = topology_build(dp->port, dp->nports, dp->nworkers, dp->macs, ++dp->generation);
+	t = topology_build(dp->port, dp->nports, dp->nworkers, dp->macs,
+			   dp->trace_published ? dp->trace : NULL, ++dp->generation);
 	if (t == NULL)
 		return -ENOMEM;
 	__atomic_store_n(&dp->topo, t, __ATOMIC_RELEASE);
@@ -215,6 +217,36 @@ void dataplane_port_close(struct dataplane *dp, unsigned int slot)
 		dp->nports--;
 }
 
+int dataplane_trace_start(struct dataplane *dp, const struct trace_filter *filter,
+			  uint32_t want)
+{
+	struct trace *t = rte_zmalloc("syd_trace", sizeof(*t), RTE_CACHE_LINE_SIZE), *old;
+	int ret;
+
+	if (t == NULL)
+		return -ENOMEM;
+	t->filter = *filter;
+	t->want = want < TRACE_MAX ? want : TRACE_MAX;
+	old = dp->trace;
+	dp->trace = t;
+	dp->trace_published = true;
+	ret = dataplane_publish(dp); /* waits until no worker can see the old trace */
+	rte_free(old);
+	return ret;
+}
+
+/* A trace that has all its packets is taken out of the topology: workers go back to
+ * the plain loop.  Its records stay for reading. */
+static void trace_check(struct dataplane *dp)
+{
+	if (dp->trace_published &&
+	    __atomic_load_n(&dp->trace->next, __ATOMIC_RELAXED) >= dp->trace->want) {
+		dp->trace_published = false;
+		if (dataplane_publish(dp) < 0)
+			dp->trace_published = true; /* try again next time */
+	}
+}
+
 static void learn_drain(struct dataplane *dp)
 {
 	struct learn_req req[DP_LEARN_BATCH];
@@ -289,6 +321,7 @@ void dataplane_poll(struct dataplane *dp)
 	if (new_second)
 		__atomic_store_n(&dp->now_s, now_s, __ATOMIC_RELAXED);
 	learn_drain(dp);
+	trace_check(dp);
 	/* The link callback is the fast path; polling every second is the safety net. */
 	if (__atomic_exchange_n(&dp->link_event, false, __ATOMIC_ACQ_REL) || new_second) {
 		pthread_mutex_lock(&dp->lock);
@@ -321,6 +354,8 @@ void dataplane_stop(struct dataplane *dp)
 	}
 	topology_free(dp->topo);
 	dp->topo = NULL;
+	rte_free(dp->trace);
+	dp->trace = NULL;
 	rte_free(dp->qs);
 	dp->qs = NULL;
 	mac_table_destroy(dp->macs);

@@ -56,6 +56,8 @@ struct dataplane {
 	struct worker *worker[SYD_MAX_WORKERS];
 	unsigned int nworkers;
 	struct mac_counters mc;
+	struct trace *trace;       /* the last trace asked for (kept for reading when done) */
+	bool trace_published;      /* in the topology: workers are recording */
 	uint32_t now_s; /* seconds since start, for workers and aging */
 	uint64_t start_tsc;
 	volatile bool quit;
@@ -99,6 +101,14 @@ int dataplane_port_open(struct dataplane *dp, unsigned int slot, char *err, size
 
 /* Close the port in slot; call only once it is out of the published topology. */
 void dataplane_port_close(struct dataplane *dp, unsigned int slot);
+
+/*
+ * Start tracing the next want packets (at most TRACE_MAX) that match filter, replacing
+ * any trace before.  @return 0 or -ENOMEM.
+ */
+struct trace_filter;
+int dataplane_trace_start(struct dataplane *dp, const struct trace_filter *filter,
+			  uint32_t want);
 
 /* One pass of the main lcore's work (learning, links, aging); call it often. */
 void dataplane_poll(struct dataplane *dp);

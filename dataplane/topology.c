@@ -5,7 +5,8 @@
 #include "topology.h"
 
 struct topology *topology_build(const struct port *ports, unsigned int nports,
-				unsigned int nworkers, struct mac_table *macs, uint64_t generation)
+				unsigned int nworkers, struct mac_table *macs, struct trace *trace,
+				uint64_t generation)
 {
 	struct topology *t = rte_zmalloc("syd_topology", sizeof(*t), RTE_CACHE_LINE_SIZE);
 	unsigned int i, next_worker = 0;
@@ -14,6 +15,7 @@ struct topology *topology_build(const struct port *ports, unsigned int nports,
 		return NULL;
 	t->generation = generation;
 	t->macs = macs;
+	t->trace = trace;
 	for (i = 0; i < nports; i++) {
 		const struct port *p = &ports[i];
 		struct topo_port *tp = &t->port[p->index];

@@ -39,9 +39,12 @@ struct topo_rxq {
 	uint16_t queue;
 };
 
+struct trace;
+
 struct topology {
 	uint64_t generation;
 	struct mac_table *macs; /* one table, keyed by (network, MAC) */
+	struct trace *trace;    /* a packet trace under way, or NULL */
 	uint16_t nports;        /* highest port index in use + 1 */
 	struct topo_port port[SYD_MAX_PORTS];
 	struct topo_network net[SYD_MAX_NETWORKS];
@@ -57,7 +60,8 @@ struct port;
  * @return the snapshot (from rte_zmalloc), or NULL when memory is short.
  */
 struct topology *topology_build(const struct port *ports, unsigned int nports,
-				unsigned int nworkers, struct mac_table *macs, uint64_t generation);
+				unsigned int nworkers, struct mac_table *macs, struct trace *trace,
+				uint64_t generation);
 
 /* Free a snapshot no worker can still see. */
 void topology_free(struct topology *t);

@@ -4,7 +4,11 @@
 #include <rte_ethdev.h>
 #include <rte_prefetch.h>
 
+#include <stddef.h>
+#include <string.h>
+
 #include "parse.h"
+#include "trace.h"
 #include "worker.h"
 
 _Static_assert(SYD_MAX_PORTS <= 64, "the dirty mask has one bit per port");
@@ -68,8 +72,9 @@ static inline void tx_add(struct worker *w, const struct topology *t, uint16_t p
 		tx_flush(w, t, port);
 }
 
-static void flood(struct worker *w, const struct topology *t, uint16_t in, uint16_t network,
-		  struct rte_mbuf *m)
+/* @return the number of ports the packet went to (0: dropped, no port to flood to). */
+static uint16_t flood(struct worker *w, const struct topology *t, uint16_t in, uint16_t network,
+		      struct rte_mbuf *m)
 {
 	const struct topo_network *n = &t->net[network];
 	/* The input port is in the flood list exactly when it is up, and it is polled
@@ -78,7 +83,7 @@ static void flood(struct worker *w, const struct topology *t, uint16_t in, uint1
 
 	if (unlikely(n->nflood <= 1)) {
 		drop(w, in, m, SYD_DROP_FLOOD_NO_PORT);
-		return;
+		return 0;
 	}
 	/* One mbuf, referenced once per output port: vhost tx copies, never writes. */
 	if (copies > 1)
@@ -86,6 +91,7 @@ static void flood(struct worker *w, const struct topology *t, uint16_t in, uint1
 	for (i = 0; i < n->nflood; i++)
 		if (n->flood[i] != in)
 			tx_add(w, t, n->flood[i], m);
+	return copies;
 }
 
 /* Ask the main lcore to learn key on port, unless this worker asked in the last 10 ms. */
@@ -119,9 +125,18 @@ static void learn_flush(struct worker *w)
 	w->nlearn = 0;
 }
 
-static void switch_burst(struct worker *w, const struct topology *t, uint16_t in,
-			 struct rte_mbuf **pkts, uint16_t n, uint32_t now_s, uint64_t tsc,
-			 uint64_t learn_gap)
+/* Trace bookkeeping, compiled only into the do_trace variant. */
+#define TR(stmt)                                                                                   \
+	do {                                                                                       \
+		if (do_trace && rec != NULL) {                                                     \
+			stmt;                                                                      \
+		}                                                                                  \
+	} while (0)
+
+static __rte_always_inline void switch_burst(struct worker *w, const struct topology *t,
+					     uint16_t in, struct rte_mbuf **pkts, uint16_t n,
+					     uint32_t now_s, uint64_t tsc, uint64_t learn_gap,
+					     const int do_trace)
 {
 	struct port_counters *pc = &w->pc[in];
 	uint16_t network = t->port[in].network;
@@ -135,12 +150,13 @@ static void switch_burst(struct worker *w, const struct topology *t, uint16_t in
 		pc->rx_bytes += pkts[i]->pkt_len;
 	pc->rx_packets += n;
 
-	if (unlikely(network == SYD_NO_NETWORK)) {
+	if (unlikely(network == SYD_NO_NETWORK) && !do_trace) {
 		drop_bulk(w, in, pkts, n, SYD_DROP_NO_NETWORK);
 		return;
 	}
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
+		struct trace_record *rec = NULL;
 		uint64_t src_key, dst_key;
 		uint16_t out;
 		int ret;
@@ -148,13 +164,34 @@ static void switch_burst(struct worker *w, const struct topology *t, uint16_t in
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		ret = parse_frame(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, &key);
+		if (do_trace && trace_match(&t->trace->filter, in, &key)) {
+			rec = trace_claim(t->trace);
+			if (rec != NULL) {
+				memset(&rec->in_port, 0, sizeof(*rec) - offsetof(struct trace_record,
+										 in_port));
+				rec->worker = (uint16_t)w->id;
+				rec->in_port = in;
+				rec->tsc = tsc;
+				rec->len = m->pkt_len;
+				rec->parse = (int16_t)ret;
+				rec->key = key;
+				rec->out_port = UINT16_MAX;
+			}
+		}
 		if (unlikely(ret != 0)) {
+			TR(rec->drop = (uint8_t)ret);
 			drop(w, in, m, ret);
-			continue;
+			goto next;
+		}
+		if (do_trace && unlikely(network == SYD_NO_NETWORK)) {
+			TR(rec->drop = SYD_DROP_NO_NETWORK);
+			drop(w, in, m, SYD_DROP_NO_NETWORK);
+			goto next;
 		}
 		if (unlikely(rte_is_multicast_ether_addr(&key.src))) {
+			TR(rec->drop = SYD_DROP_SRC_MAC_MCAST);
 			drop(w, in, m, SYD_DROP_SRC_MAC_MCAST);
-			continue;
+			goto next;
 		}
 
 		src_key = mac_table_key(network, &key.src);
@@ -164,37 +201,70 @@ static void switch_burst(struct worker *w, const struct topology *t, uint16_t in
 			if (likely(s != NULL && mac_slot_port(s) == in)) {
 				mac_slot_touch(s, now_s);
 				last_src = src_key;
+				TR(rec->src = TRACE_SRC_KNOWN);
 			} else {
 				learn_request(w, src_key, in, tsc, learn_gap);
+				TR(rec->src = TRACE_SRC_LEARN);
 			}
+		} else {
+			TR(rec->src = TRACE_SRC_SAME_AS_PREVIOUS);
 		}
 
 		if (rte_is_multicast_ether_addr(&key.dst)) {
-			flood(w, t, in, network, m);
-			continue;
+			TR(rec->dst = TRACE_DST_MULTICAST);
+			out = flood(w, t, in, network, m);
+			TR(rec->nout = out; if (out == 0) rec->drop = SYD_DROP_FLOOD_NO_PORT);
+			goto next;
 		}
 		dst_key = mac_table_key(network, &key.dst);
 		if (dst_key != last_dst) {
 			dst_slot = mac_table_find(t->macs, dst_key);
 			last_dst = dst_key;
+		} else {
+			TR(rec->dst_cached = 1);
 		}
 		if (dst_slot == NULL) {
-			flood(w, t, in, network, m);
-			continue;
+			TR(rec->dst = TRACE_DST_UNKNOWN);
+			out = flood(w, t, in, network, m);
+			TR(rec->nout = out; if (out == 0) rec->drop = SYD_DROP_FLOOD_NO_PORT);
+			goto next;
 		}
 		out = (uint16_t)mac_slot_port(dst_slot);
+		TR(rec->dst = TRACE_DST_KNOWN; rec->out_port = out);
 		if (unlikely(out == in)) {
+			TR(rec->drop = SYD_DROP_HAIRPIN);
 			drop(w, in, m, SYD_DROP_HAIRPIN);
-			continue;
+			goto next;
 		}
 		if (unlikely(out >= t->nports || !t->port[out].up)) {
 			/* Learned on a port whose VM has gone: count it there. */
+			TR(rec->drop = SYD_DROP_LINK_DOWN);
 			drop(w, out < t->nports ? out : in, m, SYD_DROP_LINK_DOWN);
-			continue;
+			goto next;
 		}
+		TR(rec->nout = 1);
 		tx_add(w, t, out, m);
+next:
+		TR(trace_done(rec));
 	}
 }
+
+/* The two variants: the worker runs the traced one only while a trace is published. */
+static __rte_noinline void switch_burst_plain(struct worker *w, const struct topology *t,
+					      uint16_t in, struct rte_mbuf **pkts, uint16_t n,
+					      uint32_t now_s, uint64_t tsc, uint64_t learn_gap)
+{
+	switch_burst(w, t, in, pkts, n, now_s, tsc, learn_gap, 0);
+}
+
+#ifndef SYD_NO_TRACE
+static __rte_noinline void switch_burst_traced(struct worker *w, const struct topology *t,
+					       uint16_t in, struct rte_mbuf **pkts, uint16_t n,
+					       uint32_t now_s, uint64_t tsc, uint64_t learn_gap)
+{
+	switch_burst(w, t, in, pkts, n, now_s, tsc, learn_gap, 1);
+}
+#endif
 
 int worker_main(void *arg)
 {
@@ -221,7 +291,12 @@ int worker_main(void *arg)
 				continue;
 			npkts += n;
 			w->wc.burst[31 - __builtin_clz(n)]++; /* n <= 32: buckets 0..5 */
-			switch_burst(w, t, rxq->port, pkts, n, now_s, prev, learn_gap);
+#ifndef SYD_NO_TRACE
+			if (unlikely(t->trace != NULL))
+				switch_burst_traced(w, t, rxq->port, pkts, n, now_s, prev, learn_gap);
+			else
+#endif
+				switch_burst_plain(w, t, rxq->port, pkts, n, now_s, prev, learn_gap);
 		}
 		if (w->dirty)
 			tx_flush_all(w, t);

@@ -170,6 +170,40 @@ def test_drops_named_counted_and_kept():
             sorted(k for k, n in want.items() for _ in range(n))
 
 
+def test_trace_follows_real_packets():
+    """sydctl trace records what each stage did to the next matching real packets."""
+    import threading
+    with Workspace("trace") as ws:
+        ctl = ws.path("dp.sock")
+        dp = Dataplane(ws, [("server", ws.path("vm%d.sock" % i), "vm%d" % i) for i in (1, 2, 3)],
+                       extra=["--control", ctl])
+        p = {i: Peer(ws, "peer%d" % i, ws.path("vm%d.sock" % i), "02:00:00:00:00:0%d" % i)
+             for i in (1, 2, 3)}
+        for i in (1, 2, 3):
+            dp.wait_link("vm%d" % i, up=True)
+        result = {}
+        tracer = threading.Thread(target=lambda: result.update(out=sydctl(
+            ctl, "-o", "json", "trace", "--filter", "in_port=vm2", "-n", "4")[1]))
+        tracer.start()
+        time.sleep(1.0)                                   # the trace is armed
+        assert p[1].send(BCAST) == 1                      # not traced: another in_port
+        wait_for("vm1 learned", lambda: sydctl(ctl, "-o", "json", "show", "macs")[1]["macs"])
+        assert p[2].send(MAC[1]) == 1                     # known unicast to vm1, vm2 unknown
+        assert p[2].send("02:00:00:00:00:09") == 1        # unknown unicast: flood to 2
+        assert p[2].send(MAC[1], size=9) == 1             # too short
+        assert p[2].send(BCAST) == 1                      # broadcast: flood to 2
+        tracer.join(30)
+        pk = result["out"]["packets"]
+        assert len(pk) == 4, pk
+        assert all(x["in_port"] == "vm2" for x in pk)
+        a, b, c, d = pk
+        assert (a["dst_stage"], a["out_port"], a["nout"], a["src_stage"], a["drop"]) == \
+            ("known unicast", "vm1", 1, "unknown or moved: learning requested", ""), a
+        assert (b["dst_stage"], b["nout"], b["drop"]) == ("unknown unicast: flood", 2, ""), b
+        assert (c["parse"], c["drop"], c["dst_stage"]) == ("short_eth", "short_eth", "not reached"), c
+        assert (d["dst_stage"], d["nout"], d["ip_dst"]) == ("broadcast/multicast: flood", 2, "198.18.0.2"), d
+
+
 if __name__ == "__main__":
     run([test_dumpcap_captures_a_vhost_port, test_telemetry_matches_sydctl,
-         test_drops_named_counted_and_kept])
+         test_drops_named_counted_and_kept, test_trace_follows_real_packets])

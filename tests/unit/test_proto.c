@@ -96,7 +96,7 @@ static void test_empty_bodied_messages(void)
 					 SYD_MSG_DUMP_MACS, SYD_MSG_GET_PORT_STATS,
 					 SYD_MSG_GET_WORKER_STATS, SYD_MSG_GET_INFO,
 					 SYD_MSG_CLEAR_STATS, SYD_MSG_DUMP_DROPS,
-					 SYD_MSG_CLEAR_WORKER_STATS};
+					 SYD_MSG_CLEAR_WORKER_STATS, SYD_MSG_DUMP_TRACE};
 	unsigned int i;
 	uint32_t extra = 0;
 
@@ -138,7 +138,7 @@ static void test_header_rejections(void)
 	h->reserved = 0;
 
 	{
-		static const uint16_t unknown[] = {0, 16, 19, 27, 29, 31, SYD_MSG_TYPE_MAX, 999};
+		static const uint16_t unknown[] = {0, 18, 19, 28, 29, 31, SYD_MSG_TYPE_MAX, 999};
 		unsigned int i;
 
 		for (i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
