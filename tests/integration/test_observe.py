@@ -204,6 +204,51 @@ def test_trace_follows_real_packets():
         assert (d["dst_stage"], d["nout"], d["ip_dst"]) == ("broadcast/multicast: flood", 2, "198.18.0.2"), d
 
 
+def test_doctor_names_problems_and_passes_when_healthy():
+    import mmap
+    with Workspace("doctor") as ws:
+        ctl = ws.path("dp.sock")
+        dp = Dataplane(ws, [("server", ws.path("vm1.sock"), "vm1")], extra=["--control", ctl])
+        peer = Peer(ws, "peer1", ws.path("vm1.sock"), MAC[1])
+        dp.wait_link("vm1", up=True)
+        code, out, err = sydctl(ctl, "doctor", check=False)
+        assert code == 0, out + err
+        healthy = sydctl(ctl, "-o", "json", "doctor")[1]["findings"]
+        assert {f["level"] for f in healthy} == {"ok"}, healthy
+
+        # A port no VM ever connected to, in a directory nobody can write.
+        ro = ws.path("ro")
+        os.mkdir(ro)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "syd-ro", ro], check=True)
+        try:
+            sydctl(ctl, "add-port", "lonely", "vhost-client", os.path.join(ro, "q.sock"))
+            # And every free hugepage taken.
+            free = int([l for l in open("/proc/meminfo") if l.startswith("HugePages_Free")][0].split()[1])
+            hog = "/dev/hugepages/" + os.path.basename(ws.dir) + "-hog"
+            fd = os.open(hog, os.O_CREAT | os.O_RDWR, 0o600)
+            try:
+                os.ftruncate(fd, free * 2 * 1024 * 1024)
+                m = mmap.mmap(fd, free * 2 * 1024 * 1024)
+                for off in range(0, len(m), 2 * 1024 * 1024):
+                    m[off] = 1
+                code, out, err = sydctl(ctl, "-o", "json", "doctor", check=False)
+                m.close()
+            finally:
+                os.close(fd)
+                os.unlink(hog)
+        finally:
+            subprocess.run(["umount", ro], check=True)
+        assert code == 1, (out, err)
+        problems = {(f["check"], f["finding"].split(":")[0]) for f in json.loads(out)["findings"]
+                    if f["level"] == "problem"}
+        assert ("peers", "port lonely") in problems, problems
+        assert ("sockets", "port lonely") in problems, problems
+        assert any(c == "hugepages" for c, _ in problems), problems
+        fixes = " ".join(f["fix"] for f in json.loads(out)["findings"])
+        assert "server=on" in fixes and "nr_hugepages" in fixes
+
+
 if __name__ == "__main__":
     run([test_dumpcap_captures_a_vhost_port, test_telemetry_matches_sydctl,
-         test_drops_named_counted_and_kept, test_trace_follows_real_packets])
+         test_drops_named_counted_and_kept, test_trace_follows_real_packets,
+         test_doctor_names_problems_and_passes_when_healthy])

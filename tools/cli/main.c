@@ -20,20 +20,7 @@
 #include "display.h"
 #include "drop.h"
 #include "proto.h"
-
-#define EXIT_REFUSED 1
-#define EXIT_USAGE   2
-#define EXIT_NOREACH 3
-#define MAX_ENTRIES  70000
-
-struct ctx {
-	const char *socket;
-	int timeout_ms;
-	struct display d;
-	struct syd_client c;
-	bool connected;
-	const char *verb;
-};
+#include "cli.h"
 
 struct verb {
 	const char *name;
@@ -48,7 +35,7 @@ static const struct verb verbs[];
 static int check_name(struct ctx *x, const char *what, const char *name);
 static int parse_mac(const char *s, uint8_t *mac);
 
-static int usage_error(struct ctx *x, const char *fmt, const char *arg)
+int cli_usage_error(struct ctx *x, const char *fmt, const char *arg)
 {
 	fprintf(stderr, "sydctl: %s: ", x->verb);
 	fprintf(stderr, fmt, arg);
@@ -72,7 +59,7 @@ static int connect_ctx(struct ctx *x)
 }
 
 /* Send a request; on_reply gets the reply messages.  @return an exit code. */
-static int request(struct ctx *x, uint16_t type, struct proto_buf *body,
+int cli_request(struct ctx *x, uint16_t type, struct proto_buf *body,
 		   int (*on_reply)(const struct syd_hdr *, void *), void *arg)
 {
 	struct proto_buf b = {0};
@@ -99,13 +86,6 @@ static int request(struct ctx *x, uint16_t type, struct proto_buf *body,
 	return 0;
 }
 
-/* Collected dump entries (copied, since the client's buffer is reused). */
-struct entries {
-	uint16_t type;
-	size_t size, n;
-	uint8_t *data;
-};
-
 static int collect(const struct syd_hdr *h, void *arg)
 {
 	struct entries *e = arg;
@@ -123,13 +103,13 @@ static int collect(const struct syd_hdr *h, void *arg)
 	return 0;
 }
 
-static int dump(struct ctx *x, uint16_t req, uint16_t type, size_t size, struct entries *e)
+int cli_dump(struct ctx *x, uint16_t req, uint16_t type, size_t size, struct entries *e)
 {
 	*e = (struct entries){.type = type, .size = size};
-	return request(x, req, NULL, collect, e);
+	return cli_request(x, req, NULL, collect, e);
 }
 
-static void mac_text(char *buf, const uint8_t *m)
+void cli_mac_text(char *buf, const uint8_t *m)
 {
 	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 }
@@ -145,7 +125,7 @@ static int show_ports(struct ctx *x)
 	};
 	struct entries e;
 	size_t i;
-	int ret = dump(x, SYD_MSG_DUMP_PORTS, SYD_MSG_PORTS, sizeof(struct syd_port_info), &e);
+	int ret = cli_dump(x, SYD_MSG_DUMP_PORTS, SYD_MSG_PORTS, sizeof(struct syd_port_info), &e);
 
 	if (ret)
 		return ret;
@@ -171,7 +151,7 @@ static int show_networks(struct ctx *x)
 	};
 	struct entries e;
 	size_t i;
-	int ret = dump(x, SYD_MSG_DUMP_NETWORKS, SYD_MSG_NETWORKS, sizeof(struct syd_net_info), &e);
+	int ret = cli_dump(x, SYD_MSG_DUMP_NETWORKS, SYD_MSG_NETWORKS, sizeof(struct syd_net_info), &e);
 
 	if (ret)
 		return ret;
@@ -195,7 +175,7 @@ static int show_macs(struct ctx *x)
 	};
 	struct entries e;
 	size_t i;
-	int ret = dump(x, SYD_MSG_DUMP_MACS, SYD_MSG_MACS, sizeof(struct syd_mac_info), &e);
+	int ret = cli_dump(x, SYD_MSG_DUMP_MACS, SYD_MSG_MACS, sizeof(struct syd_mac_info), &e);
 
 	if (ret)
 		return ret;
@@ -204,7 +184,7 @@ static int show_macs(struct ctx *x)
 		const struct syd_mac_info *m = (const void *)(e.data + i * e.size);
 		char mac[18];
 
-		mac_text(mac, m->mac);
+		cli_mac_text(mac, m->mac);
 		display_row(&x->d, m->network, mac, m->port, (int)m->is_static, (uint64_t)m->age_s);
 	}
 	display_list_end(&x->d);
@@ -238,9 +218,9 @@ static int show_stats(struct ctx *x)
 	size_t i, j, k;
 	int ret;
 
-	ret = dump(x, SYD_MSG_DUMP_PORTS, SYD_MSG_PORTS, sizeof(struct syd_port_info), &ports);
+	ret = cli_dump(x, SYD_MSG_DUMP_PORTS, SYD_MSG_PORTS, sizeof(struct syd_port_info), &ports);
 	if (ret == 0)
-		ret = dump(x, SYD_MSG_GET_PORT_STATS, SYD_MSG_PORT_STATS,
+		ret = cli_dump(x, SYD_MSG_GET_PORT_STATS, SYD_MSG_PORT_STATS,
 			   sizeof(struct syd_port_stats), &st);
 	if (ret) {
 		free(ports.data);
@@ -314,7 +294,7 @@ static int show_workers(struct ctx *x)
 	};
 	struct entries e;
 	size_t i;
-	int ret = dump(x, SYD_MSG_GET_WORKER_STATS, SYD_MSG_WORKER_STATS,
+	int ret = cli_dump(x, SYD_MSG_GET_WORKER_STATS, SYD_MSG_WORKER_STATS,
 		       sizeof(struct syd_worker_stats), &e);
 
 	if (ret)
@@ -357,7 +337,7 @@ static int show_info(struct ctx *x)
 	char lcores[128];
 	size_t len = 0;
 	uint32_t w;
-	int ret = request(x, SYD_MSG_GET_INFO, NULL, keep_info, &i);
+	int ret = cli_request(x, SYD_MSG_GET_INFO, NULL, keep_info, &i);
 
 	if (ret)
 		return ret;
@@ -394,7 +374,7 @@ static int show_drops(struct ctx *x)
 	struct entries st;
 	size_t i;
 	unsigned int r;
-	int ret = dump(x, SYD_MSG_GET_PORT_STATS, SYD_MSG_PORT_STATS, sizeof(struct syd_port_stats),
+	int ret = cli_dump(x, SYD_MSG_GET_PORT_STATS, SYD_MSG_PORT_STATS, sizeof(struct syd_port_stats),
 		       &st);
 
 	if (ret)
@@ -440,7 +420,7 @@ static int cmd_show(struct ctx *x, int argc, char **argv)
 	} else if (strcmp(what, "info") == 0) {
 		ret = show_info(x);
 	} else {
-		return usage_error(x, "nothing called '%s' to show", what);
+		return cli_usage_error(x, "nothing called '%s' to show", what);
 	}
 	if (ret == 0)
 		display_end(&x->d);
@@ -498,8 +478,8 @@ static int cmd_drops(struct ctx *x, int argc, char **argv)
 	if (argc == 2 && strcmp(argv[0], "--pcap") == 0)
 		pcap = argv[1];
 	else if (argc != 0)
-		return usage_error(x, "expected nothing or --pcap FILE, not '%s'", argv[0]);
-	ret = dump(x, SYD_MSG_DUMP_DROPS, SYD_MSG_DROPS, sizeof(struct syd_drop_record), &e);
+		return cli_usage_error(x, "expected nothing or --pcap FILE, not '%s'", argv[0]);
+	ret = cli_dump(x, SYD_MSG_DUMP_DROPS, SYD_MSG_DROPS, sizeof(struct syd_drop_record), &e);
 	if (ret)
 		return ret;
 	if (pcap != NULL) {
@@ -520,8 +500,8 @@ static int cmd_drops(struct ctx *x, int argc, char **argv)
 		char src[18] = "-", dst[18] = "-";
 
 		if (r->caplen >= 12) {
-			mac_text(dst, r->data);
-			mac_text(src, r->data + 6);
+			cli_mac_text(dst, r->data);
+			cli_mac_text(src, r->data + 6);
 		}
 		display_row(&x->d, r->time_ns, r->port, syd_drop_name(r->reason), (uint64_t)r->len,
 			    src, dst);
@@ -541,7 +521,7 @@ static int parse_trace_filter(struct ctx *x, char *expr, struct syd_trace_req *r
 		char *v = strchr(tok, '=');
 
 		if (v == NULL)
-			return usage_error(x, "filter term '%s' is not key=value", tok);
+			return cli_usage_error(x, "filter term '%s' is not key=value", tok);
 		*v++ = '\0';
 		if (strcmp(tok, "in_port") == 0) {
 			if (check_name(x, "port", v))
@@ -550,13 +530,13 @@ static int parse_trace_filter(struct ctx *x, char *expr, struct syd_trace_req *r
 			req->fields |= SYD_TRACE_IN_PORT;
 		} else if (strcmp(tok, "src") == 0 || strcmp(tok, "dst") == 0) {
 			if (parse_mac(v, tok[0] == 's' ? req->src : req->dst) < 0)
-				return usage_error(x, "'%s' is not a MAC address", v);
+				return cli_usage_error(x, "'%s' is not a MAC address", v);
 			req->fields |= tok[0] == 's' ? SYD_TRACE_SRC : SYD_TRACE_DST;
 		} else if (strcmp(tok, "ip_src") == 0 || strcmp(tok, "ip_dst") == 0) {
 			struct in_addr a;
 
 			if (inet_pton(AF_INET, v, &a) != 1)
-				return usage_error(x, "'%s' is not an IPv4 address", v);
+				return cli_usage_error(x, "'%s' is not an IPv4 address", v);
 			if (tok[3] == 's') {
 				req->ip_src = a.s_addr;
 				req->fields |= SYD_TRACE_IP_SRC;
@@ -565,7 +545,7 @@ static int parse_trace_filter(struct ctx *x, char *expr, struct syd_trace_req *r
 				req->fields |= SYD_TRACE_IP_DST;
 			}
 		} else {
-			return usage_error(x, "unknown filter key '%s' (in_port, src, dst, ip_src, "
+			return cli_usage_error(x, "unknown filter key '%s' (in_port, src, dst, ip_src, "
 					      "ip_dst)", tok);
 		}
 	}
@@ -599,8 +579,8 @@ static void print_trace(struct ctx *x, const struct entries *e)
 		const struct syd_trace_record *r = (const void *)(e->data + i * e->size);
 		char src[18], dst[18], ips[16] = "-", ipd[16] = "-", parse[40];
 
-		mac_text(src, r->mac_src);
-		mac_text(dst, r->mac_dst);
+		cli_mac_text(src, r->mac_src);
+		cli_mac_text(dst, r->mac_dst);
 		if (r->ip_src || r->ip_dst) {
 			inet_ntop(AF_INET, &r->ip_src, ips, sizeof(ips));
 			inet_ntop(AF_INET, &r->ip_dst, ipd, sizeof(ipd));
@@ -639,26 +619,26 @@ static int cmd_trace(struct ctx *x, int argc, char **argv)
 			int n = atoi(argv[++i]);
 
 			if (n < 1 || n > SYD_TRACE_MAX)
-				return usage_error(x, "-n %s: trace 1 to 64 packets", argv[i]);
+				return cli_usage_error(x, "-n %s: trace 1 to 64 packets", argv[i]);
 			req.count = (uint32_t)n;
 		} else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
 			timeout_s = atof(argv[++i]);
 			if (timeout_s <= 0)
-				return usage_error(x, "--timeout %s: seconds, above 0", argv[i]);
+				return cli_usage_error(x, "--timeout %s: seconds, above 0", argv[i]);
 		} else {
-			return usage_error(x, "unexpected '%s'", argv[i]);
+			return cli_usage_error(x, "unexpected '%s'", argv[i]);
 		}
 	}
 	proto_begin(&b, SYD_MSG_TRACE_START, 0);
 	proto_append(&b, &req, sizeof(req));
-	ret = request(x, SYD_MSG_TRACE_START, &b, NULL, NULL);
+	ret = cli_request(x, SYD_MSG_TRACE_START, &b, NULL, NULL);
 	proto_buf_free(&b);
 	if (ret)
 		return ret;
 	/* The switch records the next matching real packets; collect them as they come. */
 	for (;;) {
 		free(e.data);
-		ret = dump(x, SYD_MSG_DUMP_TRACE, SYD_MSG_TRACE, sizeof(struct syd_trace_record), &e);
+		ret = cli_dump(x, SYD_MSG_DUMP_TRACE, SYD_MSG_TRACE, sizeof(struct syd_trace_record), &e);
 		if (ret)
 			return ret;
 		if (e.n >= req.count || waited_ms >= timeout_s * 1000)
@@ -676,10 +656,10 @@ static int cmd_trace(struct ctx *x, int argc, char **argv)
 static int cmd_clear_stats(struct ctx *x, int argc, char **argv)
 {
 	if (argc == 0)
-		return request(x, SYD_MSG_CLEAR_STATS, NULL, NULL, NULL);
+		return cli_request(x, SYD_MSG_CLEAR_STATS, NULL, NULL, NULL);
 	if (strcmp(argv[0], "workers") == 0)
-		return request(x, SYD_MSG_CLEAR_WORKER_STATS, NULL, NULL, NULL);
-	return usage_error(x, "'%s': clear everything, or only workers", argv[0]);
+		return cli_request(x, SYD_MSG_CLEAR_WORKER_STATS, NULL, NULL, NULL);
+	return cli_usage_error(x, "'%s': clear everything, or only workers", argv[0]);
 }
 
 /* ---- changes: one batch each ---- */
@@ -731,7 +711,7 @@ static int send_op(struct ctx *x, const struct syd_op *op)
 			strstr(err, ": ") ? strstr(err, ": ") + 2 : err, x->verb);
 		return EXIT_USAGE;
 	}
-	ret = request(x, SYD_MSG_BATCH, &b, NULL, NULL);
+	ret = cli_request(x, SYD_MSG_BATCH, &b, NULL, NULL);
 	proto_buf_free(&b);
 	return ret;
 }
@@ -779,7 +759,7 @@ static int cmd_add_port(struct ctx *x, int argc, char **argv)
 	strcpy(op.name, argv[0]);
 	op.kind = (uint16_t)proto_port_kind_parse(argv[1]);
 	if (op.kind == 0)
-		return usage_error(x, "'%s' is not a port type: vhost-server, vhost-client, "
+		return cli_usage_error(x, "'%s' is not a port type: vhost-server, vhost-client, "
 				      "af_packet or tap", argv[1]);
 	for (i = 3; i < argc; i++) {
 		if (strcmp(argv[i], "--network") == 0 && i + 1 < argc) {
@@ -787,7 +767,7 @@ static int cmd_add_port(struct ctx *x, int argc, char **argv)
 				return EXIT_USAGE;
 			strcpy(op.network, argv[i]);
 		} else {
-			return usage_error(x, "unexpected '%s'", argv[i]);
+			return cli_usage_error(x, "unexpected '%s'", argv[i]);
 		}
 	}
 	/* A relative socket path means one in the current directory, as the user sees it. */
@@ -796,12 +776,12 @@ static int cmd_add_port(struct ctx *x, int argc, char **argv)
 		char cwd[PATH_MAX];
 
 		if (getcwd(cwd, sizeof(cwd)) == NULL)
-			return usage_error(x, "give an absolute socket path, not '%s'", where);
+			return cli_usage_error(x, "give an absolute socket path, not '%s'", where);
 		snprintf(path, sizeof(path), "%s/%s", cwd, where);
 		where = path;
 	}
 	if (strlen(where) >= sizeof(op.path))
-		return usage_error(x, "'%s' is too long: Unix socket paths have at most 107 bytes",
+		return cli_usage_error(x, "'%s' is too long: Unix socket paths have at most 107 bytes",
 				   where);
 	strcpy(op.path, where);
 	return send_op(x, &op);
@@ -861,7 +841,7 @@ static int cmd_add_mac(struct ctx *x, int argc, char **argv)
 	if (check_name(x, "network", argv[0]) || check_name(x, "port", argv[2]))
 		return EXIT_USAGE;
 	if (parse_mac(argv[1], op.mac) < 0)
-		return usage_error(x, "'%s' is not a MAC address (xx:xx:xx:xx:xx:xx)", argv[1]);
+		return cli_usage_error(x, "'%s' is not a MAC address (xx:xx:xx:xx:xx:xx)", argv[1]);
 	strcpy(op.network, argv[0]);
 	strcpy(op.name, argv[2]);
 	return send_op(x, &op);
@@ -875,7 +855,7 @@ static int cmd_del_mac(struct ctx *x, int argc, char **argv)
 	if (check_name(x, "network", argv[0]))
 		return EXIT_USAGE;
 	if (parse_mac(argv[1], op.mac) < 0)
-		return usage_error(x, "'%s' is not a MAC address (xx:xx:xx:xx:xx:xx)", argv[1]);
+		return cli_usage_error(x, "'%s' is not a MAC address (xx:xx:xx:xx:xx:xx)", argv[1]);
 	strcpy(op.network, argv[0]);
 	return send_op(x, &op);
 }
@@ -923,6 +903,13 @@ static const struct verb verbs[] = {
 	 "stage, the destination lookup (and whether the burst's cache answered), where it\n"
 	 "went or why it was dropped.  Waits up to S seconds (default 10).",
 	 "sydctl trace --filter in_port=vm1,dst=02:00:00:00:00:02 -n 5", 0, 8, cmd_trace},
+	{"doctor", "",
+	 "Check the host and the running switch, and say how to fix each problem:\n"
+	 "hugepages and hugetlbfs, other processes on the worker cores, socket\n"
+	 "directories, vhost-user ports whose VM never connected (and which side should be\n"
+	 "the socket's server), QEMU guests without share=on memory.  Exit 0 when healthy,\n"
+	 "1 when a problem was found.",
+	 "sydctl doctor", 0, 0, cmd_doctor},
 	{"clear-stats", "[workers]",
 	 "Start every counter from zero, or only the workers' (as ovs-appctl\n"
 	 "dpif-netdev/pmd-stats-clear).  A baseline: nothing is lost.",
