@@ -162,6 +162,7 @@ struct syd_port_stats {
 	char name[SYD_PROTO_NAME_LEN];
 	uint64_t rx_packets;
 	uint64_t rx_bytes;
+	uint64_t forwarded; /* received and handed on (rx = forwarded + rx-side drops) */
 	uint64_t tx_packets;
 	uint64_t tx_bytes;
 	uint64_t drops[SYD_PROTO_DROPS]; /* by drop code (dataplane/drop.h) */

@@ -16,6 +16,9 @@
 struct port_counters {
 	uint64_t rx_packets;
 	uint64_t rx_bytes;
+	/* Received packets handed on to one or more output ports (a flood counts once).
+	 * rx_packets = forwarded + the drops of rx-side reasons, for every port. */
+	uint64_t forwarded;
 	uint64_t tx_packets;
 	uint64_t tx_bytes;
 	uint64_t drops[SYD_DROP_MAX]; /* indexed by enum syd_drop */
@@ -42,6 +45,7 @@ static inline void port_counters_add(struct port_counters *dst, const struct por
 
 	dst->rx_packets += __atomic_load_n(&src->rx_packets, __ATOMIC_RELAXED);
 	dst->rx_bytes += __atomic_load_n(&src->rx_bytes, __ATOMIC_RELAXED);
+	dst->forwarded += __atomic_load_n(&src->forwarded, __ATOMIC_RELAXED);
 	dst->tx_packets += __atomic_load_n(&src->tx_packets, __ATOMIC_RELAXED);
 	dst->tx_bytes += __atomic_load_n(&src->tx_bytes, __ATOMIC_RELAXED);
 	for (i = 0; i < SYD_DROP_MAX; i++)

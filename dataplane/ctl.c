@@ -262,6 +262,7 @@ static void dump_port_stats(struct dump *d, const struct dataplane *dp)
 		strcpy(e.name, dp->port[i].name);
 		e.rx_packets = pc.rx_packets;
 		e.rx_bytes = pc.rx_bytes;
+		e.forwarded = pc.forwarded;
 		e.tx_packets = pc.tx_packets;
 		e.tx_bytes = pc.tx_bytes;
 		for (r = 0; r < SYD_DROP_MAX && r < SYD_PROTO_DROPS; r++)

@@ -385,6 +385,7 @@ void dataplane_port_counters(const struct dataplane *dp, unsigned int port,
 	port_counters_sum(dp, port, out);
 	out->rx_packets -= b->rx_packets;
 	out->rx_bytes -= b->rx_bytes;
+	out->forwarded -= b->forwarded;
 	out->tx_packets -= b->tx_packets;
 	out->tx_bytes -= b->tx_bytes;
 	for (i = 0; i < SYD_DROP_MAX; i++)

@@ -29,6 +29,15 @@ enum syd_drop {
 	SYD_DROP_MAX /* one past the highest code: sizes counter arrays */
 };
 
+/*
+ * Is the reason counted on the output port (the packet was forwarded to a port that
+ * could not take it)?  The others are counted on the input port.
+ */
+static inline int syd_drop_at_output(unsigned int code)
+{
+	return code == SYD_DROP_LINK_DOWN || code == SYD_DROP_TX_FULL;
+}
+
 /* Name of a drop reason ("link_down"), or NULL for a code that is not in the list. */
 const char *syd_drop_name(unsigned int code);
 

@@ -213,6 +213,7 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 		if (rte_is_multicast_ether_addr(&key.dst)) {
 			TR(rec->dst = TRACE_DST_MULTICAST);
 			out = flood(w, t, in, network, m);
+			pc->forwarded += out != 0;
 			TR(rec->nout = out; if (out == 0) rec->drop = SYD_DROP_FLOOD_NO_PORT);
 			goto next;
 		}
@@ -226,6 +227,7 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 		if (dst_slot == NULL) {
 			TR(rec->dst = TRACE_DST_UNKNOWN);
 			out = flood(w, t, in, network, m);
+			pc->forwarded += out != 0;
 			TR(rec->nout = out; if (out == 0) rec->drop = SYD_DROP_FLOOD_NO_PORT);
 			goto next;
 		}
@@ -236,6 +238,7 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 			drop(w, in, m, SYD_DROP_HAIRPIN);
 			goto next;
 		}
+		pc->forwarded++;
 		if (unlikely(out >= t->nports || !t->port[out].up)) {
 			/* Learned on a port whose VM has gone: count it there. */
 			TR(rec->drop = SYD_DROP_LINK_DOWN);

@@ -152,6 +152,15 @@ def test_drops_named_counted_and_kept():
         code, out, _ = sydctl(ctl, "show", "drops")
         assert "frame shorter than an Ethernet header" in out
 
+        # Exact accounting, for every port: what came in was forwarded or dropped for a
+        # named reason (nothing is left queued once traffic stops).
+        at_output = {"link_down", "tx_full"}
+        for s in sydctl(ctl, "-o", "json", "show", "stats")[1]["ports"]:
+            rx_side = sum(n for r, n in s["drops"].items() if r not in at_output)
+            assert s["rx_packets"] == s["forwarded"] + rx_side, s
+        st = {s["name"]: s for s in sydctl(ctl, "-o", "json", "show", "stats")[1]["ports"]}
+        assert (st["vm1"]["rx_packets"], st["vm1"]["forwarded"]) == (1 + K + K, 1 + K), st["vm1"]
+
         path = ws.path("drops.pcap")
         sydctl(ctl, "drops", "--pcap", path)
         frames = [f for _, f in pcap.read(path)]

@@ -207,6 +207,7 @@ static int show_stats(struct ctx *x)
 	static const struct col pcols[] = {
 		{"name", "port", -12, COL_STR},       {"network", "network", -10, COL_STR},
 		{"rx_packets", "rx_packets", 12, COL_U64}, {"rx_bytes", "rx_bytes", 14, COL_U64},
+		{"forwarded", "forwarded", 12, COL_U64},
 		{"tx_packets", "tx_packets", 12, COL_U64}, {"tx_bytes", "tx_bytes", 14, COL_U64},
 		{"drops_total", "drops", 8, COL_U64},     {"drops", "drops by reason", -1, COL_DROPS},
 	};
@@ -226,7 +227,7 @@ static int show_stats(struct ctx *x)
 		free(ports.data);
 		return ret;
 	}
-	display_list_begin(&x->d, "ports", "Port counters:", pcols, 8);
+	display_list_begin(&x->d, "ports", "Port counters:", pcols, 9);
 	for (i = 0; i < st.n; i++) {
 		const struct syd_port_stats *s = (const void *)(st.data + i * st.size);
 		const char *net = "";
@@ -238,8 +239,8 @@ static int show_stats(struct ctx *x)
 				net = p->network;
 		}
 		display_row(&x->d, s->name, net[0] || x->d.json ? net : "-", s->rx_packets,
-			    s->rx_bytes, s->tx_packets, s->tx_bytes, drops_total(s->drops),
-			    s->drops);
+			    s->rx_bytes, s->forwarded, s->tx_packets, s->tx_bytes,
+			    drops_total(s->drops), s->drops);
 	}
 	display_list_end(&x->d);
 
