@@ -139,6 +139,9 @@ struct syd_port_info {
 	uint8_t pad;
 	uint32_t index;
 	uint64_t link_changes;
+	uint64_t virtio_features; /* vhost-user, connected: what the VM's driver negotiated */
+	uint16_t vrings;          /* vhost-user, connected: 2 per queue pair */
+	uint16_t pad2[3];
 };
 
 struct syd_net_info {

@@ -185,6 +185,10 @@ static void dump_ports(struct dump *d, const struct dataplane *dp)
 		e.up = p->up;
 		e.index = i;
 		e.link_changes = p->link_changes;
+		if (port_virtio(p, &e.virtio_features, &e.vrings) < 0) {
+			e.virtio_features = 0;
+			e.vrings = 0;
+		}
 		dump_add(d, &e, sizeof(e));
 	}
 }

@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include <rte_bus_vdev.h>
+#include <rte_eth_vhost.h>
 #include <rte_ethdev.h>
+#include <rte_vhost.h>
 
 #include "log.h"
 #include "port.h"
@@ -207,6 +209,19 @@ void port_close(struct port *p)
 		unlink(p->path);
 	p->open = false;
 	p->up = false;
+}
+
+int port_virtio(const struct port *p, uint64_t *features, uint16_t *vrings)
+{
+	int vid;
+
+	if (!p->open || !p->up || (p->kind != PORT_VHOST_SERVER && p->kind != PORT_VHOST_CLIENT))
+		return -ENOTCONN;
+	vid = rte_eth_vhost_get_vid_from_port_id(p->eth_port);
+	if (vid < 0 || rte_vhost_get_negotiated_features(vid, features) < 0)
+		return -ENOTCONN;
+	*vrings = rte_vhost_get_vring_num(vid);
+	return 0;
 }
 
 bool port_link_poll(struct port *p)

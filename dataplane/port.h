@@ -52,6 +52,12 @@ int port_open(struct port *p, uint16_t nqueues, struct rte_mempool *mp, bool *li
 /* Stop and remove the port (a server-mode socket file is removed).  Idempotent. */
 void port_close(struct port *p);
 
+/*
+ * What the VM's virtio driver negotiated on a connected vhost-user port: the feature
+ * bits and the number of vrings (2 per queue pair).  @return 0, or -ENOTCONN.
+ */
+int port_virtio(const struct port *p, uint64_t *features, uint16_t *vrings);
+
 /* Read the link state; @return true when it changed since the last call. */
 bool port_link_poll(struct port *p);
 

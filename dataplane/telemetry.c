@@ -105,6 +105,8 @@ static int cmd_port(const char *cmd, const char *params, struct rte_tel_data *d)
 	uint64_t total = 0;
 	struct rte_tel_data *drops;
 	const struct port *p;
+	uint64_t features;
+	uint16_t vrings;
 	int slot;
 	unsigned int r;
 
@@ -126,6 +128,9 @@ static int cmd_port(const char *cmd, const char *params, struct rte_tel_data *d)
 				     p->network == SYD_NO_NETWORK ? "" : dp->net[p->network].name);
 	rte_tel_data_add_dict_string(d, "link", p->up ? "up" : "down");
 	rte_tel_data_add_dict_u64(d, "link_changes", p->link_changes);
+	if (port_virtio(p, &features, &vrings) < 0)
+		vrings = 0;
+	rte_tel_data_add_dict_u64(d, "queues", vrings / 2);
 	rte_tel_data_add_dict_string(d, "path", p->path);
 	rte_tel_data_add_dict_u64(d, "rx_packets", c.rx_packets);
 	rte_tel_data_add_dict_u64(d, "rx_bytes", c.rx_bytes);

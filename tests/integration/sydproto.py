@@ -86,8 +86,8 @@ class Client:
     def ports(self):
         out = []
         for t, body in self.request(MSG["DUMP_PORTS"])[1]:
-            for i in range(0, len(body), 192):
-                e = body[i:i + 192]
+            for i in range(0, len(body), 208):
+                e = body[i:i + 208]
                 out.append({"name": e[:32].split(b"\0")[0].decode(),
                             "network": e[32:64].split(b"\0")[0].decode(),
                             "path": e[64:172].split(b"\0")[0].decode(),

@@ -112,7 +112,7 @@ static void check_cores(const struct syd_info *info)
 	struct dirent *de;
 	DIR *d = opendir("/proc");
 	unsigned int w, busy = 0;
-	char path[64], buf[1024];
+	char path[300], buf[1024];
 
 	while (d != NULL && (de = readdir(d)) != NULL) {
 		char *p, state, comm[64];
@@ -165,7 +165,7 @@ static void check_qemu_share(const char *port, const char *path)
 {
 	struct dirent *de;
 	DIR *d = opendir("/proc");
-	char file[64], cmd[8192];
+	char file[300], cmd[8192];
 
 	while (d != NULL && (de = readdir(d)) != NULL) {
 		size_t n, i;
@@ -247,7 +247,25 @@ static void check_ports(const struct entries *ports)
 			note("warning", "peers", "restart the VM's NIC, or QEMU", "port %s: its VM left "
 			     "(link down after %" PRIu64 " changes)", p->name, p->link_changes);
 		} else {
-			note("ok", "peers", NULL, "port %s: connected", p->name);
+			/* What the guest's virtio-net driver agreed to, bit by bit. */
+			static const struct {
+				int bit;
+				const char *name;
+			} bits[] = {{32, "virtio 1.0"}, {15, "mergeable rx buffers"},
+				    {28, "indirect descriptors"}, {29, "event index"},
+				    {22, "multiqueue"}, {0, "checksum offload"}};
+			char feat[160];
+			size_t len = 0;
+			unsigned int b;
+
+			feat[0] = '\0';
+			for (b = 0; b < sizeof(bits) / sizeof(bits[0]); b++)
+				if (p->virtio_features & (1ull << bits[b].bit))
+					len += (size_t)snprintf(feat + len, sizeof(feat) - len, "%s%s",
+								len ? ", " : "", bits[b].name);
+			note("ok", "peers", NULL,
+			     "port %s: connected, %u queue pair(s), features 0x%" PRIx64 " (%s)",
+			     p->name, p->vrings / 2, p->virtio_features, len ? feat : "none listed");
 		}
 		check_qemu_share(p->name, p->path);
 	}

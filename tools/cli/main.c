@@ -121,7 +121,8 @@ static int show_ports(struct ctx *x)
 	static const struct col cols[] = {
 		{"name", "port", -12, COL_STR},       {"kind", "kind", -12, COL_STR},
 		{"network", "network", -12, COL_STR}, {"link", "link", -5, COL_STR},
-		{"link_changes", "changes", 7, COL_U64}, {"path", "socket / interface", -1, COL_STR},
+		{"link_changes", "changes", 7, COL_U64}, {"queues", "queues", 6, COL_U64},
+		{"path", "socket / interface", -1, COL_STR},
 	};
 	struct entries e;
 	size_t i;
@@ -129,13 +130,13 @@ static int show_ports(struct ctx *x)
 
 	if (ret)
 		return ret;
-	display_list_begin(&x->d, "ports", "Ports:", cols, 6);
+	display_list_begin(&x->d, "ports", "Ports:", cols, 7);
 	for (i = 0; i < e.n; i++) {
 		const struct syd_port_info *p = (const void *)(e.data + i * e.size);
 
 		display_row(&x->d, p->name, proto_port_kind_name(p->kind),
 			    p->network[0] ? p->network : (x->d.json ? "" : "-"),
-			    p->up ? "up" : "down", p->link_changes, p->path);
+			    p->up ? "up" : "down", p->link_changes, (uint64_t)p->vrings / 2, p->path);
 	}
 	display_list_end(&x->d);
 	free(e.data);
