@@ -44,6 +44,8 @@ static ssize_t recv_msg(struct syd_client *c, int timeout_ms, char *err, size_t 
 	if (n <= 0)
 		return fail(err, errlen, -EPIPE, "%s closed the connection", c->peer);
 	ret = proto_check(c->in, (size_t)n, why, sizeof(why));
+	if (ret == -EPROTONOSUPPORT) /* client.h promises this code for another version */
+		return fail(err, errlen, ret, "%s", why);
 	if (ret < 0)
 		return fail(err, errlen, -EBADMSG, "%s sent a bad message: %s", c->peer, why);
 	return n;
@@ -76,6 +78,14 @@ int syd_client_connect(struct syd_client *c, const char *path, const char *softw
 	if (c->in == NULL)
 		return fail(err, errlen, -ENOMEM, "out of memory");
 	c->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	/*
+	 * A Unix datagram larger than the send buffer fails with EMSGSIZE, and the default
+	 * buffer (net.core.wmem_default, 208 KiB) is smaller than SYD_PROTO_MSG_MAX: a batch
+	 * of more than ~1130 ops would not go.  The kernel doubles the value and caps it at
+	 * net.core.wmem_max (208 KiB by default) before doubling, so this always suffices.
+	 */
+	if (c->fd >= 0)
+		setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &(int){SYD_PROTO_MSG_MAX}, sizeof(int));
 	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		ret = -errno;
 		syd_client_close(c);
@@ -105,6 +115,20 @@ int syd_client_connect(struct syd_client *c, const char *path, const char *softw
 		return ret;
 	}
 	h = (const struct syd_hdr *)c->in;
+	if (h->type != SYD_MSG_HELLO)
+		ret = fail(err, errlen, -EBADMSG, "%s answered HELLO with %s", path,
+			   proto_msg_name(h->type));
+	else if (((const struct syd_hello *)proto_body(h))->version_min > SYD_PROTO_VERSION ||
+		 ((const struct syd_hello *)proto_body(h))->version_max < SYD_PROTO_VERSION)
+		ret = fail(err, errlen, -EPROTONOSUPPORT,
+			   "%s speaks protocol versions %u-%u, this side %d: run syd-dataplane, "
+			   "syd-control and sydctl from the same release",
+			   path, ((const struct syd_hello *)proto_body(h))->version_min,
+			   ((const struct syd_hello *)proto_body(h))->version_max, SYD_PROTO_VERSION);
+	if (ret < 0) {
+		syd_client_close(c);
+		return ret;
+	}
 	snprintf(c->peer, sizeof(c->peer), "%s", ((const struct syd_hello *)proto_body(h))->software);
 	return 0;
 }

@@ -486,6 +486,8 @@ static void accept_client(void)
 	if (fd < 0)
 		return;
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	/* A message may be SYD_PROTO_MSG_MAX bytes: more than the default send buffer. */
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &(int){SYD_PROTO_MSG_MAX}, sizeof(int));
 	for (i = 0; i < MAX_CLIENTS; i++) {
 		if (g.cl[i].fd < 0) {
 			g.cl[i] = (struct sydctl_client){.fd = fd};

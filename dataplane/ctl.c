@@ -589,6 +589,8 @@ static void accept_client(struct ctl *c)
 	getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len);
 	/* A client that does not read its replies holds the main lcore 1 s at most. */
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	/* A message may be SYD_PROTO_MSG_MAX bytes: more than the default send buffer. */
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &(int){SYD_PROTO_MSG_MAX}, sizeof(int));
 	for (i = 0; i < CTL_MAX_CLIENTS; i++)
 		if (c->cl[i].fd < 0)
 			break;

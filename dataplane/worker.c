@@ -13,10 +13,17 @@
 
 _Static_assert(SYD_MAX_PORTS <= 64, "the dirty mask has one bit per port");
 
+/* Port counters.  -Dcounters=false compiles them out, only to measure what they cost. */
+#ifdef SYD_NO_COUNTERS
+#define COUNT(expr) ((void)0)
+#else
+#define COUNT(expr) (expr)
+#endif
+
 /* Count a dropped packet on port, keep its headers in the ledger, free it. */
 static inline void drop(struct worker *w, uint16_t port, struct rte_mbuf *m, enum syd_drop why)
 {
-	w->pc[port].drops[why]++;
+	COUNT(w->pc[port].drops[why]++);
 	ledger_record(&w->ledger, why, port, rte_pktmbuf_mtod(m, const void *), m->data_len,
 		      m->pkt_len, w->now_tsc);
 	rte_pktmbuf_free(m);
@@ -34,7 +41,7 @@ static void drop_bulk(struct worker *w, uint16_t port, struct rte_mbuf **pkts, u
 static void tx_flush(struct worker *w, const struct topology *t, uint16_t port)
 {
 	struct tx_buf *b = &w->tx[port];
-	struct port_counters *pc = &w->pc[port];
+	struct port_counters *pc __rte_unused = &w->pc[port];
 	uint64_t bytes = 0, unsent_bytes = 0;
 	uint16_t i, sent = 0, n = b->n;
 
@@ -49,8 +56,8 @@ static void tx_flush(struct worker *w, const struct topology *t, uint16_t port)
 		drop_bulk(w, port, &b->pkts[sent], n - sent,
 			  t->port[port].up ? SYD_DROP_TX_FULL : SYD_DROP_LINK_DOWN);
 	}
-	pc->tx_packets += sent;
-	pc->tx_bytes += bytes - unsent_bytes;
+	COUNT(pc->tx_packets += sent);
+	COUNT(pc->tx_bytes += bytes - unsent_bytes);
 	b->n = 0;
 	w->dirty &= ~(1ull << port);
 }
@@ -138,7 +145,7 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 					     uint32_t now_s, uint64_t tsc, uint64_t learn_gap,
 					     const int do_trace)
 {
-	struct port_counters *pc = &w->pc[in];
+	struct port_counters *pc __rte_unused = &w->pc[in];
 	uint16_t network = t->port[in].network;
 	/* A one-entry cache of the last source and destination looked up in this burst. */
 	uint64_t last_src = 0, last_dst = 0;
@@ -146,9 +153,11 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 	struct pkt_key key;
 	uint16_t i;
 
+#ifndef SYD_NO_COUNTERS
 	for (i = 0; i < n; i++)
 		pc->rx_bytes += pkts[i]->pkt_len;
 	pc->rx_packets += n;
+#endif
 
 	if (unlikely(network == SYD_NO_NETWORK) && !do_trace) {
 		drop_bulk(w, in, pkts, n, SYD_DROP_NO_NETWORK);
@@ -213,7 +222,7 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 		if (rte_is_multicast_ether_addr(&key.dst)) {
 			TR(rec->dst = TRACE_DST_MULTICAST);
 			out = flood(w, t, in, network, m);
-			pc->forwarded += out != 0;
+			COUNT(pc->forwarded += out != 0);
 			TR(rec->nout = out; if (out == 0) rec->drop = SYD_DROP_FLOOD_NO_PORT);
 			goto next;
 		}
@@ -227,7 +236,7 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 		if (dst_slot == NULL) {
 			TR(rec->dst = TRACE_DST_UNKNOWN);
 			out = flood(w, t, in, network, m);
-			pc->forwarded += out != 0;
+			COUNT(pc->forwarded += out != 0);
 			TR(rec->nout = out; if (out == 0) rec->drop = SYD_DROP_FLOOD_NO_PORT);
 			goto next;
 		}
@@ -238,7 +247,7 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 			drop(w, in, m, SYD_DROP_HAIRPIN);
 			goto next;
 		}
-		pc->forwarded++;
+		COUNT(pc->forwarded++);
 		if (unlikely(out >= t->nports || !t->port[out].up)) {
 			/* Learned on a port whose VM has gone: count it there. */
 			TR(rec->drop = SYD_DROP_LINK_DOWN);

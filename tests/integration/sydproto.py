@@ -45,6 +45,8 @@ class ProtoError(Exception):
 class Client:
     def __init__(self, path, hello=True, timeout=10):
         self.s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        # Messages of up to MSG_MAX: more than the default send buffer.
+        self.s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, MSG_MAX)
         self.s.settimeout(timeout)
         self.s.connect(path)
         self.xid = 0

@@ -197,6 +197,30 @@ def test_kernel_interface_ports():
             subprocess.run(["ip", "link", "del", a], check=False)
 
 
+def test_largest_messages_pass():
+    """A batch of the most ops allowed, and dumps of thousands of entries, through both
+    sockets (messages of up to 256 KiB exceed the default socket buffer)."""
+    with Workspace("big") as ws:
+        dp, ctl, dp_sock, sock = setup(ws)
+        sydctl(sock, "add-network", "blue")
+        sydctl(sock, "add-port", "vm1", "vhost-server", ws.path("vm1.sock"), "--network", "blue")
+        c = sp.Client(sock)
+        for b in range(4):
+            ops = [sp.op("MAC_ADD", name="vm1", network="blue",
+                         mac="02:00:00:%02x:%02x:%02x" % (b, i >> 8, i & 0xff))
+                   for i in range(sp.BATCH_MAX)]
+            c.batch(ops)
+        macs = sydctl(sock, "-o", "json", "show", "macs")[1]["macs"]
+        assert len(macs) == 4 * sp.BATCH_MAX, len(macs)
+        direct = sydctl(dp_sock, "-o", "json", "show", "macs")[1]["macs"]
+        assert len(direct) == 4 * sp.BATCH_MAX
+        # And they survive a restart of syd-control (the state file holds them).
+        ctl.kill9()
+        ctl2 = Control(ws, dp_sock, sock, ws.path("state"), name="control2")
+        wait_for("resync", lambda: "in sync" in ctl2.text())
+        assert "(0 changes sent)" in ctl2.text(), ctl2.text()
+
+
 def test_bad_requests_change_nothing():
     with Workspace("bad") as ws:
         dp, ctl, dp_sock, sock = setup(ws)
@@ -263,4 +287,5 @@ def test_bad_requests_change_nothing():
 if __name__ == "__main__":
     run([test_runtime_ports_survive_control_kill, test_dataplane_restart_gets_state_back,
          test_changes_do_not_disturb_other_ports, test_kernel_interface_ports,
+         test_largest_messages_pass,
          test_bad_requests_change_nothing])

@@ -45,6 +45,13 @@ void display_end(struct display *d)
 		printf("}\n");
 }
 
+void display_abort(struct display *d)
+{
+	if (d->json)
+		putchar('\n');
+	fflush(stdout);
+}
+
 static void json_value(enum col_type type, va_list *ap)
 {
 	switch (type) {

@@ -37,6 +37,9 @@ struct display {
 /* The top-level JSON object (nothing in table mode). */
 void display_begin(struct display *d);
 void display_end(struct display *d);
+/* JSON: the command failed after output began; end the line so the error (on stderr)
+ * does not run into it.  Scripts read the exit code, never a partial object. */
+void display_abort(struct display *d);
 
 /* A list of rows: a titled table, or "key": [ ... ]. */
 void display_list_begin(struct display *d, const char *key, const char *title,

@@ -426,6 +426,8 @@ static int cmd_show(struct ctx *x, int argc, char **argv)
 	}
 	if (ret == 0)
 		display_end(&x->d);
+	else if (x->d.json)
+		display_abort(&x->d);
 	return ret;
 }
 
@@ -680,18 +682,28 @@ static int check_name(struct ctx *x, const char *what, const char *name)
 	return 0;
 }
 
+static int hex_digit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* Exactly xx:xx:xx:xx:xx:xx (either case); sscanf's %x would also take " 2", "+2", "0x2". */
 static int parse_mac(const char *s, uint8_t *mac)
 {
-	unsigned int b[6];
-	char tail;
-	int i;
+	int i, hi, lo;
 
-	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &tail) != 6)
-		return -EINVAL;
-	for (i = 0; i < 6; i++) {
-		if (b[i] > 0xff)
+	for (i = 0; i < 6; i++, s += 3) {
+		hi = hex_digit(s[0]);
+		lo = hi < 0 ? -1 : hex_digit(s[1]);
+		if (lo < 0 || s[2] != (i < 5 ? ':' : '\0'))
 			return -EINVAL;
-		mac[i] = (uint8_t)b[i];
+		mac[i] = (uint8_t)(hi << 4 | lo);
 	}
 	return 0;
 }
@@ -961,7 +973,10 @@ int main(int argc, char **argv)
 			}
 			x.d.json = true;
 		} else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
-			x.timeout_ms = atoi(argv[++i]);
+			char *end;
+			long ms = strtol(argv[++i], &end, 10);
+
+			x.timeout_ms = *end == '\0' && ms > 0 && ms <= INT_MAX ? (int)ms : 0;
 			if (x.timeout_ms <= 0) {
 				fprintf(stderr, "sydctl: --timeout: milliseconds, above 0\n");
 				return EXIT_USAGE;
@@ -969,6 +984,11 @@ int main(int argc, char **argv)
 		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			usage();
 			return 0;
+		} else if (i + 1 == argc && (strcmp(argv[i], "--socket") == 0 ||
+					     strcmp(argv[i], "-o") == 0 ||
+					     strcmp(argv[i], "--timeout") == 0)) {
+			fprintf(stderr, "sydctl: %s needs a value (see sydctl --help)\n", argv[i]);
+			return EXIT_USAGE;
 		} else {
 			fprintf(stderr, "sydctl: unknown option '%s' (see sydctl --help)\n", argv[i]);
 			return EXIT_USAGE;
@@ -988,9 +1008,11 @@ int main(int argc, char **argv)
 	x.verb = v->name;
 	argc -= i + 1;
 	argv += i + 1;
-	if (argc > 0 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
-		verb_usage(v);
-		return 0;
+	for (int a = 0; a < argc; a++) {
+		if (strcmp(argv[a], "--help") == 0 || strcmp(argv[a], "-h") == 0) {
+			verb_usage(v);
+			return 0;
+		}
 	}
 	/* -o json may also follow the verb, as in ovs-vsctl. */
 	if (argc >= 2 && strcmp(argv[argc - 2], "-o") == 0 && strcmp(argv[argc - 1], "json") == 0) {
