@@ -224,6 +224,11 @@ static void check_ports(const struct entries *ports)
 			note("problem", "sockets", fix, "port %s: socket directory %s is not writable",
 			     p->name, dir);
 		}
+		if (strlen(p->path) > 100)
+			note("warning", "sockets", "move the socket to a shorter directory",
+			     "port %s: socket path is %zu bytes, close to the 107-byte Unix limit "
+			     "(QEMU appends nothing, but copies of it elsewhere may not fit)",
+			     p->name, strlen(p->path));
 		if (p->kind == SYD_PORT_VHOST_SERVER && stat(p->path, &st) < 0) {
 			note("problem", "sockets", "delete and add the port again (sydctl del-port, "
 			     "add-port)", "port %s: its socket %s is gone", p->name, p->path);
