@@ -46,7 +46,19 @@ int cli_dump(struct ctx *x, uint16_t req, uint16_t type, size_t size, struct ent
 /* MAC as xx:xx:xx:xx:xx:xx into buf (18 bytes). */
 void cli_mac_text(char *buf, const uint8_t *m);
 
-/* sydctl doctor (doctor.c). */
-int cmd_doctor(struct ctx *x, int argc, char **argv);
+/* A port or network name as the protocol takes it; else a usage error printed. */
+int cli_check_name(struct ctx *x, const char *what, const char *name);
+
+/* xx:xx:xx:xx:xx:xx, strictly.  @return 0 or -EINVAL. */
+int cli_parse_mac(const char *s, uint8_t *mac);
+
+/* GET_INFO into *i.  @return an exit code. */
+int cli_get_info(struct ctx *x, struct syd_info *i);
+
+/* The verbs that live in their own files. */
+int cmd_show(struct ctx *x, int argc, char **argv);   /* show.c */
+int cmd_drops(struct ctx *x, int argc, char **argv);  /* show.c */
+int cmd_trace(struct ctx *x, int argc, char **argv);  /* trace.c */
+int cmd_doctor(struct ctx *x, int argc, char **argv); /* doctor.c */
 
 #endif

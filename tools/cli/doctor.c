@@ -276,13 +276,6 @@ static void check_ports(const struct entries *ports)
 	}
 }
 
-static int keep_info(const struct syd_hdr *h, void *arg)
-{
-	if (h->type == SYD_MSG_INFO)
-		memcpy(arg, proto_body(h), sizeof(struct syd_info));
-	return 0;
-}
-
 int cmd_doctor(struct ctx *x, int argc, char **argv)
 {
 	static const struct col cols[] = {
@@ -303,7 +296,7 @@ int cmd_doctor(struct ctx *x, int argc, char **argv)
 	check_hugepages();
 	/* The rest needs the switch; without it, say so and keep the host findings. */
 	reached = access(x->socket, F_OK) == 0 &&
-		  cli_request(x, SYD_MSG_GET_INFO, NULL, keep_info, &info) == 0;
+		  cli_get_info(x, &info) == 0;
 	if (reached && cli_dump(x, SYD_MSG_DUMP_PORTS, SYD_MSG_PORTS, sizeof(struct syd_port_info),
 				&ports) == 0) {
 		check_cores(&info);
