@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "metrics.h"
 #include "proto.h"
 #include "state.h"
 
@@ -54,6 +55,7 @@ static struct {
 	uint8_t *in;
 	struct proto_buf out;
 	struct proto_buf fwd;
+	struct metrics *metrics; /* --metrics, or NULL */
 } g;
 
 static volatile sig_atomic_t quit;
@@ -549,6 +551,8 @@ static void usage(void)
 	       "  --state FILE      where the desired state is kept (default\n"
 	       "                    /var/lib/switchyard/state); when it does not exist yet,\n"
 	       "                    the dataplane's configuration is adopted as desired\n"
+	       "  --metrics PORT    serve Prometheus metrics on http://127.0.0.1:PORT/metrics\n"
+	       "                    (or 127.x.x.x:PORT; off by default)\n"
 	       "  -h, --help        this text\n");
 }
 
@@ -558,10 +562,12 @@ int main(int argc, char **argv)
 		{"dataplane", required_argument, NULL, 'd'},
 		{"listen", required_argument, NULL, 'l'},
 		{"state", required_argument, NULL, 's'},
+		{"metrics", required_argument, NULL, 'm'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct sigaction sa = {.sa_handler = on_signal};
+	const char *metrics_addr = NULL;
 	char err[512];
 	unsigned int i;
 	int c, ret;
@@ -580,6 +586,9 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			g.state_path = optarg;
+			break;
+		case 'm':
+			metrics_addr = optarg;
 			break;
 		case 'h':
 			usage();
@@ -607,6 +616,15 @@ int main(int argc, char **argv)
 		logf_("desired state from %s: %u networks, %u ports, %u static MACs", g.state_path,
 		      g.want.nnets, g.want.nports, g.want.nmacs);
 	}
+	if (metrics_addr != NULL) {
+		g.metrics = metrics_start(metrics_addr, err, sizeof(err));
+		if (g.metrics == NULL) {
+			logf_("%s", err);
+			return 1;
+		}
+		logf_("serving Prometheus metrics on http://%s%s/metrics",
+		      strchr(metrics_addr, ':') ? "" : "127.0.0.1:", metrics_addr);
+	}
 	g.lfd = listen_on(g.listen_path);
 	if (g.lfd < 0)
 		return 1;
@@ -620,8 +638,8 @@ int main(int argc, char **argv)
 	logf_("serving sydctl on %s; dataplane at %s", g.listen_path, g.dp_path);
 
 	while (!quit) {
-		struct pollfd pfd[MAX_CLIENTS + 2];
-		int map[MAX_CLIENTS + 2];
+		struct pollfd pfd[MAX_CLIENTS + 3];
+		int map[MAX_CLIENTS + 3];
 		unsigned int n = 0;
 
 		dp_try_connect();
@@ -630,6 +648,10 @@ int main(int argc, char **argv)
 		if (g.dp_up) {
 			pfd[n] = (struct pollfd){.fd = g.dp.fd, .events = POLLIN};
 			map[n++] = -2;
+		}
+		if (g.metrics != NULL) {
+			pfd[n] = (struct pollfd){.fd = metrics_fd(g.metrics), .events = POLLIN};
+			map[n++] = -3;
 		}
 		for (i = 0; i < MAX_CLIENTS; i++) {
 			if (g.cl[i].fd < 0)
@@ -646,6 +668,9 @@ int main(int argc, char **argv)
 				accept_client();
 			else if (map[i] == -2 && g.dp_up)
 				dp_readable();
+			else if (map[i] == -3 &&
+				 metrics_serve(g.metrics, g.dp_up ? &g.dp : NULL) < 0 && g.dp_up)
+				dp_down("a metrics request failed");
 			else if (map[i] >= 0 && g.cl[map[i]].fd >= 0)
 				client_read(&g.cl[map[i]]);
 		}
@@ -657,6 +682,7 @@ int main(int argc, char **argv)
 	close(g.lfd);
 	unlink(g.listen_path);
 	syd_client_close(&g.dp);
+	metrics_stop(g.metrics);
 	state_free(&g.want);
 	return 0;
 }

@@ -141,9 +141,9 @@ class Dataplane(Proc):
 class Control(Proc):
     """syd-control between a dataplane's control socket and a sydctl socket."""
 
-    def __init__(self, ws, dp_sock, sock, state, name="control"):
+    def __init__(self, ws, dp_sock, sock, state, name="control", extra=()):
         super().__init__(ws, name, [CONTROL, "--dataplane", dp_sock, "--listen", sock,
-                                    "--state", state])
+                                    "--state", state] + list(extra))
         self.sock = sock
         wait_for("%s to listen" % name, lambda: os.path.exists(sock) or not self.alive(), 10)
         if not self.alive():
