@@ -210,6 +210,9 @@ def test_largest_messages_pass():
                          mac="02:00:00:%02x:%02x:%02x" % (b, i >> 8, i & 0xff))
                    for i in range(sp.BATCH_MAX)]
             c.batch(ops)
+        # A barrier after the batches: answered once the workers use everything before it.
+        assert c.request(sp.MSG["BARRIER"])[0] == sp.MSG["OK"]
+        assert sp.Client(dp_sock).request(sp.MSG["BARRIER"])[0] == sp.MSG["OK"]
         macs = sydctl(sock, "-o", "json", "show", "macs")[1]["macs"]
         assert len(macs) == 4 * sp.BATCH_MAX, len(macs)
         direct = sydctl(dp_sock, "-o", "json", "show", "macs")[1]["macs"]
