@@ -25,7 +25,13 @@ struct metrics {
 	int efd;
 	pthread_mutex_t lock;
 	pthread_cond_t fresh;
-	uint64_t generation; /* bumped by every publish */
+	/*
+	 * A scrape takes ticket ++asked before waking the main thread; a collection that
+	 * starts after reading asked == t publishes answered = t.  A scrape waits until
+	 * answered reaches its ticket, so it never gets figures read before it arrived.
+	 */
+	uint64_t asked;
+	uint64_t answered;
 	char *text;
 	size_t len;
 };
@@ -54,7 +60,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	static const char not_found[] = "Switchyard serves /metrics only\n";
 	static const char stale[] = "syd-control did not answer in time\n";
 	struct metrics *m = cls;
-	uint64_t one = 1, gen;
+	uint64_t one = 1, ticket;
 	struct timespec until;
 	enum MHD_Result ret;
 	char *copy;
@@ -73,16 +79,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += SCRAPE_WAIT_MS / 1000;
 	pthread_mutex_lock(&m->lock);
-	gen = m->generation;
+	ticket = ++m->asked;
 	if (write(m->efd, &one, sizeof(one)) != sizeof(one)) {
 		pthread_mutex_unlock(&m->lock);
 		return respond(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", stale,
 			       sizeof(stale) - 1);
 	}
-	while (m->generation == gen)
+	while (m->answered < ticket)
 		if (pthread_cond_timedwait(&m->fresh, &m->lock, &until) == ETIMEDOUT)
 			break;
-	if (m->generation == gen) {
+	if (m->answered < ticket) {
 		pthread_mutex_unlock(&m->lock);
 		return respond(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", stale,
 			       sizeof(stale) - 1);
@@ -139,7 +145,11 @@ struct metrics *metrics_start(const char *addr, char *err, size_t errlen)
 	m->httpd = m->efd < 0 ? NULL
 			      : MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
 						 0, NULL, NULL, on_request, m, MHD_OPTION_SOCK_ADDR,
-						 (struct sockaddr *)&sa, MHD_OPTION_END);
+						 (struct sockaddr *)&sa,
+						 /* a scraper or two, not a crowd holding sockets */
+						 MHD_OPTION_CONNECTION_LIMIT, (unsigned int)16,
+						 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+						 MHD_OPTION_END);
 	if (m->httpd == NULL) {
 		snprintf(err, errlen, "cannot serve metrics on %s:%lu (port in use?)", host, port);
 		if (m->efd >= 0)
@@ -161,6 +171,8 @@ void metrics_stop(struct metrics *m)
 		return;
 	MHD_stop_daemon(m->httpd);
 	close(m->efd);
+	pthread_cond_destroy(&m->fresh);
+	pthread_mutex_destroy(&m->lock);
 	free(m->text);
 	free(m);
 }
@@ -379,7 +391,7 @@ int metrics_serve(struct metrics *m, struct syd_client *dp)
 	static uint8_t b_stats[MAX_ENTRIES * sizeof(struct syd_port_stats)];
 	static uint8_t b_workers[MAX_ENTRIES * sizeof(struct syd_worker_stats)];
 	struct dump info, ports, nets, stats, workers;
-	uint64_t pending;
+	uint64_t pending, serving;
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -387,6 +399,10 @@ int metrics_serve(struct metrics *m, struct syd_client *dp)
 
 	if (read(m->efd, &pending, sizeof(pending)) < 0 && errno != EAGAIN)
 		return -errno;
+	/* Every scrape that asked by now gets what is read from here on. */
+	pthread_mutex_lock(&m->lock);
+	serving = m->asked;
+	pthread_mutex_unlock(&m->lock);
 	f = open_memstream(&text, &len);
 	if (f == NULL)
 		return -ENOMEM;
@@ -418,7 +434,7 @@ int metrics_serve(struct metrics *m, struct syd_client *dp)
 	free(m->text);
 	m->text = text;
 	m->len = len;
-	m->generation++;
+	m->answered = serving;
 	pthread_cond_broadcast(&m->fresh);
 	pthread_mutex_unlock(&m->lock);
 	return ret;

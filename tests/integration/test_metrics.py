@@ -73,6 +73,12 @@ def test_metrics_exact_and_valid():
             assert False, "a path other than /metrics answered"
         except urllib.error.HTTPError as e:
             assert e.code == 404
+        try:
+            urllib.request.urlopen(urllib.request.Request(
+                "http://127.0.0.1:%d/metrics" % port, data=b"x", method="POST"), timeout=10)
+            assert False, "POST /metrics answered"
+        except urllib.error.HTTPError as e:
+            assert e.code == 405
 
         dp.stop()
         wait_for("syd-control to notice", lambda: "lost the dataplane" in ctl.text())
