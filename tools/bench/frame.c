@@ -1,83 +1,108 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <rte_arp.h>
-#include <rte_byteorder.h>
 #include <rte_ip.h>
 #include <rte_udp.h>
 
-#include "bench.h"
+#include "frame.h"
 
-uint32_t frame_port_ip(unsigned int i)
+#define FRAME_IPV4_TTL 64
+
+rte_be32_t frame_ip(uint8_t host)
 {
-	return rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, (i + 1) & 0xff));
+	return rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, host));
 }
 
-/*
- * An Ethernet frame of size bytes: [802.1Q tag when vlan >= 0], then for ethertype
- * 0x0800 an IPv4/UDP packet (UDP checksum 0, so the source port may be patched), else
- * zeros.  A size smaller than the headers cuts them short (for malformed-frame tests).
- * @return the length written (size).
- */
-unsigned int frame_build_udp(uint8_t *buf, unsigned int size, const struct rte_ether_addr *dst,
-			     const struct rte_ether_addr *src, uint32_t ip_src, uint32_t ip_dst,
-			     int vlan, uint16_t ethertype)
+/* Where the L3 header starts: after the MACs, the optional tag and the ethertype. */
+static unsigned int frame_l3_offset(const struct frame_spec *f)
 {
-	uint8_t full[RTE_ETHER_MAX_LEN + 4];
-	unsigned int off = 0, l3;
+	return RTE_ETHER_HDR_LEN + (f->vlan >= 0 ? (unsigned int)sizeof(struct rte_vlan_hdr) : 0);
+}
 
+static bool frame_has_udp(const struct frame_spec *f)
+{
+	return f->ethertype == RTE_ETHER_TYPE_IPV4 &&
+	       f->size >= frame_l3_offset(f) + sizeof(struct rte_ipv4_hdr) +
+				  sizeof(struct rte_udp_hdr);
+}
+
+unsigned int frame_udp_sport_offset(const struct frame_spec *f)
+{
+	if (!frame_has_udp(f))
+		return 0;
+	return frame_l3_offset(f) + (unsigned int)sizeof(struct rte_ipv4_hdr) +
+	       (unsigned int)offsetof(struct rte_udp_hdr, src_port);
+}
+
+int frame_build(uint8_t *buf, size_t buf_len, const struct frame_spec *f)
+{
+	/* Built whole here, then cut to f->size: a short frame is a prefix of a full one. */
+	uint8_t full[FRAME_SIZE_MAX];
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)full;
+	unsigned int l3 = frame_l3_offset(f);
+
+	if (f->size == 0 || f->size > FRAME_SIZE_MAX || buf_len < f->size)
+		return -EINVAL;
 	memset(full, 0, sizeof(full));
-	memcpy(full, dst, 6);
-	memcpy(full + 6, src, 6);
-	off = 12;
-	if (vlan >= 0) {
-		*(uint16_t *)(full + off) = rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN);
-		*(uint16_t *)(full + off + 2) = rte_cpu_to_be_16((uint16_t)vlan);
-		off += 4;
+	eth->dst_addr = f->dst;
+	eth->src_addr = f->src;
+	if (f->vlan >= 0) {
+		struct rte_vlan_hdr *tag = (struct rte_vlan_hdr *)(eth + 1);
+
+		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN);
+		tag->vlan_tci = rte_cpu_to_be_16((uint16_t)(f->vlan & 0xfff));
+		tag->eth_proto = rte_cpu_to_be_16(f->ethertype);
+	} else {
+		eth->ether_type = rte_cpu_to_be_16(f->ethertype);
 	}
-	*(uint16_t *)(full + off) = rte_cpu_to_be_16(ethertype);
-	off += 2;
-	l3 = off;
-	if (ethertype == RTE_ETHER_TYPE_IPV4 && size >= l3 + 28) {
+	if (f->ethertype == RTE_ETHER_TYPE_IPV4) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(full + l3);
 		struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
-		uint16_t ip_len = (uint16_t)(size - l3);
+		unsigned int min = l3 + sizeof(*ip) + sizeof(*udp);
+		uint16_t ip_len = (uint16_t)((f->size > min ? f->size : min) - l3);
 
 		ip->version_ihl = RTE_IPV4_VHL_DEF;
 		ip->total_length = rte_cpu_to_be_16(ip_len);
-		ip->time_to_live = 64;
+		ip->time_to_live = FRAME_IPV4_TTL;
 		ip->next_proto_id = IPPROTO_UDP;
-		ip->src_addr = ip_src;
-		ip->dst_addr = ip_dst;
+		ip->src_addr = f->ip_src;
+		ip->dst_addr = f->ip_dst;
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
 		udp->src_port = rte_cpu_to_be_16(FRAME_UDP_SPORT_BASE);
-		udp->dst_port = rte_cpu_to_be_16(9); /* discard */
+		udp->dst_port = rte_cpu_to_be_16(FRAME_UDP_DPORT);
 		udp->dgram_len = rte_cpu_to_be_16((uint16_t)(ip_len - sizeof(*ip)));
+		udp->dgram_cksum = 0; /* none: the source port may be patched per packet */
 	}
-	memcpy(buf, full, size);
-	return size;
+	memcpy(buf, full, f->size);
+	return (int)f->size;
 }
 
-/* A gratuitous ARP request from src for ip, to broadcast: 60 bytes. */
-unsigned int frame_build_arp_announce(uint8_t *buf, const struct rte_ether_addr *src, uint32_t ip)
+int frame_build_announce(uint8_t *buf, size_t buf_len, const struct rte_ether_addr *src,
+			 rte_be32_t ip)
 {
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)buf;
 	struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(eth + 1);
 
-	memset(buf, 0, 60);
-	memset(&eth->dst_addr, 0xff, RTE_ETHER_ADDR_LEN);
+	if (buf_len < FRAME_ANNOUNCE_SIZE)
+		return -EINVAL;
+	memset(buf, 0, FRAME_ANNOUNCE_SIZE);
+	memset(&eth->dst_addr, 0xff, sizeof(eth->dst_addr));
 	eth->src_addr = *src;
 	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
 	arp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
 	arp->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 	arp->arp_hlen = RTE_ETHER_ADDR_LEN;
-	arp->arp_plen = 4;
+	arp->arp_plen = sizeof(rte_be32_t);
 	arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
 	arp->arp_data.arp_sha = *src;
 	arp->arp_data.arp_sip = ip;
-	arp->arp_data.arp_tip = ip;
-	return 60;
+	arp->arp_data.arp_tip = ip; /* gratuitous: asks for its own address */
+	return FRAME_ANNOUNCE_SIZE;
 }
 
 void frame_format_mac(char *buf, const struct rte_ether_addr *mac)

@@ -1,291 +1,241 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* syd-bench: command line, EAL with one virtio-user vdev per --port, then the mode. */
+/*
+ * syd-bench: plays VMs on virtio-user ports attached to a switch's vhost-user sockets.
+ * main parses the command line, starts the EAL on one lcore, opens the ports, waits for
+ * their links, runs the mode (stream or peer) and unwinds everything.
+ */
 #include <errno.h>
-#include <getopt.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
-#include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
-#include "bench.h"
+#include "options.h"
+#include "peer.h"
+#include "port.h"
+#include "stream.h"
 
-volatile bool bench_quit;
+#define MAIN_EXIT_FAILED 1
+#define MAIN_EXIT_USAGE	 2
+#define MAIN_EXIT_PORT	 3
 
-static void on_signal(int sig)
+#define MAIN_EAL_ARGS_MAX 64
+#define MAIN_MBUFS_MIN	  8191
+#define MAIN_MBUF_CACHE	  256
+
+static volatile sig_atomic_t main_stop;
+
+static void main_on_signal(int sig)
 {
 	(void)sig;
-	bench_quit = true;
+	main_stop = 1;
 }
 
-static void usage(void)
+/*
+ * SIGINT and SIGTERM set main_stop and interrupt system calls (no SA_RESTART), so a
+ * server-mode port waiting for the switch gives up.  They are blocked while the EAL
+ * starts, so its threads inherit a mask that leaves them to this thread.
+ */
+static void main_catch_signals(sigset_t *blocked)
 {
-	printf("Usage: syd-bench MODE [OPTIONS]\n"
-	       "\n"
-	       "Plays VMs on virtio-user ports attached to a switch's vhost-user sockets.\n"
-	       "\n"
-	       "Modes:\n"
-	       "  stream   paired ports (0<->1, 2<->3...) send UDP frames to each other; prints\n"
-	       "           Mpps each second and a summary\n"
-	       "  peer     a scripted VM for tests: commands on stdin (send, recv, clear, link,\n"
-	       "           quit), one JSON line per answer on stdout\n"
-	       "\n"
-	       "Options:\n"
-	       "  --port PATH[,server][,mac=MAC]  a virtio-user port on the switch's socket PATH;\n"
-	       "                         server: we create the socket (the switch's port is a\n"
-	       "                         vhost-user client); MAC default 02:5e:00:00:00:<n+1>\n"
-	       "  --core N               the lcore to run on (default 0)\n"
-	       "  --file-prefix P        DPDK file prefix (default syd-bench-<pid>)\n"
-	       "  --mem MB               hugepage memory (default 128)\n"
-	       "  --link-timeout S       wait this long for each port's link (default 10)\n"
-	       "  --eal \"ARGS\"           more EAL arguments\n"
-	       "stream:\n"
-	       "  --size BYTES           frame size without FCS, 60-1514 (default 60: 64 on the wire)\n"
-	       "  --flows N              vary the UDP source port over N values (default 1)\n"
-	       "  --rate PPS             per port (default 0: as fast as possible)\n"
-	       "  --duration S           measured seconds (default 10)\n"
-	       "  --warmup S             seconds sent before measuring (default 1)\n"
-	       "  -o json                summary as one JSON object on stdout\n"
-	       "  --quiet                no per-second lines\n");
+	struct sigaction sa = {.sa_handler = main_on_signal};
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN); /* a reader that went away is not a reason to die */
+	sigemptyset(blocked);
+	sigaddset(blocked, SIGINT);
+	sigaddset(blocked, SIGTERM);
 }
 
-static int fail(const char *fmt, const char *arg)
+static int main_start_eal(const struct options *o)
 {
-	fprintf(stderr, "syd-bench: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (see --help)\n");
-	return -EINVAL;
-}
+	/* Static: the EAL may keep pointers into its arguments for the process's life. */
+	static char lcore[16], mem[16], *argv[MAIN_EAL_ARGS_MAX + 1], *extra;
+	char *tok, *save = NULL;
+	int argc = 0, ret;
 
-static int num(const char *s, unsigned long min, unsigned long max, unsigned long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return (errno || *end || end == s || *s == '-' || *out < min || *out > max) ? -EINVAL : 0;
-}
-
-static int parse_port(struct bench_opts *o, char *arg)
-{
-	struct bench_port *p = &o->port[o->nports];
-	char *save = NULL, *tok = strtok_r(arg, ",", &save);
-
-	if (o->nports == BENCH_MAX_PORTS)
-		return fail("at most 16 ports%s", "");
-	if (tok == NULL || strlen(tok) >= BENCH_PATH_MAX)
-		return fail("--port '%s': give a socket path shorter than 108 bytes", arg);
-	memset(p, 0, sizeof(*p));
-	strcpy(p->path, tok);
-	p->mac = (struct rte_ether_addr){{0x02, 0x5e, 0, 0, 0, (uint8_t)(o->nports + 1)}};
-	while ((tok = strtok_r(NULL, ",", &save)) != NULL) {
-		if (strcmp(tok, "server") == 0)
-			p->server = true;
-		else if (strncmp(tok, "mac=", 4) == 0 &&
-			 rte_ether_unformat_addr(tok + 4, &p->mac) == 0)
-			;
-		else
-			return fail("--port: unknown or bad setting '%s' (server, mac=MAC)", tok);
-	}
-	o->nports++;
-	return 0;
-}
-
-static int parse(int argc, char **argv, struct bench_opts *o)
-{
-	static const struct option lo[] = {
-		{"port", required_argument, NULL, 'p'},
-		{"core", required_argument, NULL, 'c'},
-		{"file-prefix", required_argument, NULL, 'f'},
-		{"mem", required_argument, NULL, 'm'},
-		{"link-timeout", required_argument, NULL, 'L'},
-		{"eal", required_argument, NULL, 'E'},
-		{"size", required_argument, NULL, 's'},
-		{"flows", required_argument, NULL, 'F'},
-		{"rate", required_argument, NULL, 'r'},
-		{"duration", required_argument, NULL, 'd'},
-		{"warmup", required_argument, NULL, 'w'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	unsigned long v;
-	int c;
-
-	o->mem_mb = 128;
-	o->link_timeout_s = 10;
-	o->size = 60;
-	o->flows = 1;
-	o->duration_s = 10;
-	o->warmup_s = 1;
-	snprintf(o->file_prefix, sizeof(o->file_prefix), "syd-bench-%d", (int)getpid());
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "ho:", lo, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			if (parse_port(o, optarg) < 0)
-				return -EINVAL;
-			break;
-		case 'c':
-			if (num(optarg, 0, 1023, &v) < 0)
-				return fail("--core '%s': expected a core number", optarg);
-			o->core = (unsigned int)v;
-			break;
-		case 'f':
-			if (strlen(optarg) == 0 || strlen(optarg) >= sizeof(o->file_prefix))
-				return fail("--file-prefix '%s': 1 to 63 characters", optarg);
-			strcpy(o->file_prefix, optarg);
-			break;
-		case 'm':
-			if (num(optarg, 16, 1 << 20, &v) < 0)
-				return fail("--mem '%s': expected megabytes, at least 16", optarg);
-			o->mem_mb = (unsigned int)v;
-			break;
-		case 'L':
-			if (num(optarg, 1, 3600, &v) < 0)
-				return fail("--link-timeout '%s': expected seconds", optarg);
-			o->link_timeout_s = (unsigned int)v;
-			break;
-		case 'E':
-			o->eal_extra = optarg;
-			break;
-		case 's':
-			if (num(optarg, 60, 1514, &v) < 0)
-				return fail("--size '%s': expected 60 to 1514 bytes", optarg);
-			o->size = (unsigned int)v;
-			break;
-		case 'F':
-			if (num(optarg, 1, 65535 - 1024, &v) < 0)
-				return fail("--flows '%s': expected 1 to 64511", optarg);
-			o->flows = (unsigned int)v;
-			break;
-		case 'r':
-			if (num(optarg, 0, 1000000000, &v) < 0)
-				return fail("--rate '%s': expected packets per second", optarg);
-			o->rate_pps = v;
-			break;
-		case 'd':
-			if (num(optarg, 1, 86400, &v) < 0)
-				return fail("--duration '%s': expected seconds", optarg);
-			o->duration_s = (unsigned int)v;
-			break;
-		case 'w':
-			if (num(optarg, 0, 3600, &v) < 0)
-				return fail("--warmup '%s': expected seconds", optarg);
-			o->warmup_s = (unsigned int)v;
-			break;
-		case 'o':
-			if (strcmp(optarg, "json") != 0)
-				return fail("-o '%s': only json", optarg);
-			o->json = true;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'h':
-			usage();
-			exit(0);
-		default:
-			return fail("unknown option or missing value: '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return fail("unexpected argument '%s'", argv[optind]);
-	if (o->nports == 0)
-		return fail("give at least one --port%s", "");
-	return 0;
-}
-
-static int eal_start(struct bench_opts *o)
-{
-	static char vdev[BENCH_MAX_PORTS][256];
-	char core[16], mem[16], *argv[64], *extra, *save = NULL, *tok;
-	int argc = 0;
-	unsigned int i;
-
-	snprintf(core, sizeof(core), "%u", o->core);
+	snprintf(lcore, sizeof(lcore), "%u", o->lcore);
 	snprintf(mem, sizeof(mem), "%u", o->mem_mb);
 	argv[argc++] = "syd-bench";
 	argv[argc++] = "-l";
-	argv[argc++] = core;
+	argv[argc++] = lcore;
 	argv[argc++] = "--file-prefix";
-	argv[argc++] = o->file_prefix;
+	argv[argc++] = (char *)o->file_prefix;
 	argv[argc++] = "-m";
 	argv[argc++] = mem;
 	argv[argc++] = "--no-pci";
-	/* virtio-user shares its memory with the switch: one file per segment list. */
+	/* The switch maps our memory through one file descriptor per segment list. */
 	argv[argc++] = "--single-file-segments";
-	argv[argc++] = "--log-level=lib.eal:warning";
-	argv[argc++] = "--log-level=pmd.net.virtio.*:warning";
-	for (i = 0; i < o->nports; i++) {
-		char mac[RTE_ETHER_ADDR_FMT_SIZE];
-
-		rte_ether_format_addr(mac, sizeof(mac), &o->port[i].mac);
-		snprintf(vdev[i], sizeof(vdev[i]),
-			 "net_virtio_user%u,path=%s,queues=1,queue_size=1024,mac=%s%s", i,
-			 o->port[i].path, mac, o->port[i].server ? ",server=1" : "");
-		argv[argc++] = "--vdev";
-		argv[argc++] = vdev[i];
+	argv[argc++] = "--no-telemetry";
+	argv[argc++] = "--log-level=*:warning";
+	if (o->eal_extra != NULL) {
+		extra = strdup(o->eal_extra);
+		if (extra == NULL)
+			return -ENOMEM;
+		for (tok = strtok_r(extra, " ", &save); tok != NULL;
+		     tok = strtok_r(NULL, " ", &save)) {
+			if (argc == MAIN_EAL_ARGS_MAX) {
+				fprintf(stderr, "syd-bench: --eal: too many arguments\n");
+				return -E2BIG;
+			}
+			argv[argc++] = tok;
+		}
 	}
-	extra = o->eal_extra ? strdup(o->eal_extra) : NULL;
-	for (tok = extra ? strtok_r(extra, " ", &save) : NULL; tok && argc < 62;
-	     tok = strtok_r(NULL, " ", &save))
-		argv[argc++] = tok;
 	argv[argc] = NULL;
-	return rte_eal_init(argc, argv);
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0) {
+		fprintf(stderr,
+			"syd-bench: cannot start DPDK: %s (enough free hugepages for --mem %u? "
+			"another process with --file-prefix %s? core %u exists?)\n",
+			rte_strerror(rte_errno), o->mem_mb, o->file_prefix, o->lcore);
+		return -rte_errno;
+	}
+	return 0;
+}
+
+/* The EAL answers a core it cannot use with its whole usage text: say it in one line. */
+static int main_check_core(unsigned int lcore)
+{
+	cpu_set_t cpus;
+	unsigned int c;
+
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) < 0 ||
+	    (lcore < CPU_SETSIZE && CPU_ISSET(lcore, &cpus)))
+		return 0;
+	fprintf(stderr, "syd-bench: --core %u: not a CPU this process may run on (it may use",
+		lcore);
+	for (c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &cpus))
+			fprintf(stderr, " %u", c);
+	fprintf(stderr, ")\n");
+	return -EINVAL;
+}
+
+/* Enough mbufs to fill every port's rx and tx rings, and some to send with. */
+static struct rte_mempool *main_create_pool(unsigned int nports)
+{
+	unsigned int n = RTE_MAX(nports * 2 * PORT_RING_SIZE + 2048, (unsigned int)MAIN_MBUFS_MIN);
+	struct rte_mempool *mp;
+
+	mp = rte_pktmbuf_pool_create("syd_bench_mbufs", n, MAIN_MBUF_CACHE, 0,
+				     RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (mp == NULL)
+		fprintf(stderr, "syd-bench: cannot create a pool of %u mbufs: %s (raise --mem)\n",
+			n, rte_strerror(rte_errno));
+	return mp;
+}
+
+static void main_report_no_link(const struct port_spec *spec, unsigned int timeout_s)
+{
+	if (spec->server)
+		fprintf(stderr,
+			"syd-bench: port %s: no link after %u s (is the switch running, with a "
+			"vhost-user client port connecting to %s?)\n",
+			spec->path, timeout_s, spec->path);
+	else
+		fprintf(stderr,
+			"syd-bench: port %s: no link after %u s (is the switch running and its "
+			"socket at %s?)\n",
+			spec->path, timeout_s, spec->path);
+}
+
+/* Open every port and wait for every link.  @return 0 or an exit status. */
+static int main_open_ports(const struct options *o, struct port *ports, struct rte_mempool *mp)
+{
+	const uint64_t deadline_ms = port_now_ms() + o->link_timeout_s * 1000ULL;
+	char err[256];
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < o->nports; i++) {
+		ret = port_open(&ports[i], &o->port[i], i, mp, deadline_ms, &main_stop, err,
+				sizeof(err));
+		if (ret == -ETIMEDOUT)
+			main_report_no_link(&o->port[i], o->link_timeout_s);
+		else if (ret == -EINTR)
+			fprintf(stderr, "syd-bench: stopped while starting port %s\n",
+				o->port[i].path);
+		else if (ret < 0)
+			fprintf(stderr, "syd-bench: port %s: %s\n", o->port[i].path, err);
+		if (ret < 0)
+			return ret == -EINTR ? MAIN_EXIT_FAILED : MAIN_EXIT_PORT;
+	}
+	for (i = 0; i < o->nports; i++) {
+		ret = port_wait_link(&ports[i], deadline_ms, &main_stop);
+		if (ret == -EINTR) {
+			fprintf(stderr, "syd-bench: stopped while waiting for links\n");
+			return MAIN_EXIT_FAILED;
+		}
+		if (ret < 0) {
+			main_report_no_link(&o->port[i], o->link_timeout_s);
+			return MAIN_EXIT_PORT;
+		}
+	}
+	return 0;
+}
+
+static int main_run_mode(const struct options *o, const struct port *ports, struct rte_mempool *mp)
+{
+	int ret;
+
+	if (o->mode == OPTIONS_MODE_STREAM)
+		ret = stream_run(&o->stream, ports, o->nports, mp, &main_stop);
+	else
+		ret = peer_run(ports, o->nports, mp, &main_stop);
+	if (ret == -EINTR) {
+		fprintf(stderr, "syd-bench: stopped before anything was measured\n");
+		return MAIN_EXIT_FAILED;
+	}
+	if (ret < 0) {
+		fprintf(stderr, "syd-bench: %s failed: %s\n",
+			o->mode == OPTIONS_MODE_STREAM ? "stream" : "peer", strerror(-ret));
+		return MAIN_EXIT_FAILED;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	static struct bench_opts o;
+	static struct options o;
+	static struct port ports[PORT_MAX];
 	struct rte_mempool *mp;
-	const char *mode;
+	sigset_t blocked;
+	unsigned int i;
 	int ret;
 
-	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		usage();
-		return argc < 2 ? 2 : 0;
-	}
-	mode = argv[1];
-	if (strcmp(mode, "stream") != 0 && strcmp(mode, "peer") != 0) {
-		fprintf(stderr, "syd-bench: unknown mode '%s': stream or peer (see --help)\n",
-			mode);
-		return 2;
-	}
-	if (parse(argc - 1, argv + 1, &o) < 0)
-		return 2;
-	if (strcmp(mode, "stream") == 0 && (o.nports % 2) != 0) {
-		fprintf(stderr, "syd-bench: stream pairs ports: give an even number of --port\n");
-		return 2;
-	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGPIPE, SIG_IGN);
+	ret = options_parse(&o, argc, argv);
+	if (ret != 0)
+		return ret > 0 ? 0 : MAIN_EXIT_USAGE;
 
-	if (eal_start(&o) < 0) {
-		fprintf(stderr, "syd-bench: EAL start failed: %s (free hugepages? another process "
-				"with --file-prefix %s?)\n",
-			rte_strerror(rte_errno), o.file_prefix);
-		return 1;
-	}
-	mp = rte_pktmbuf_pool_create("bench_mbufs", 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-				     (int)rte_socket_id());
+	if (main_check_core(o.lcore) < 0)
+		return MAIN_EXIT_USAGE;
+
+	main_catch_signals(&blocked);
+	pthread_sigmask(SIG_BLOCK, &blocked, NULL);
+	ret = main_start_eal(&o);
+	pthread_sigmask(SIG_UNBLOCK, &blocked, NULL);
+	if (ret < 0)
+		return MAIN_EXIT_FAILED;
+
+	mp = main_create_pool(o.nports);
 	if (mp == NULL) {
-		fprintf(stderr, "syd-bench: cannot create the mbuf pool: %s\n",
-			rte_strerror(rte_errno));
 		rte_eal_cleanup();
-		return 1;
+		return MAIN_EXIT_FAILED;
 	}
-	ret = bench_ports_start(&o, mp);
+	ret = main_open_ports(&o, ports, mp);
 	if (ret == 0)
-		ret = strcmp(mode, "stream") == 0 ? stream_run(&o, mp) : peer_run(&o, mp);
-	bench_ports_stop(&o);
+		ret = main_run_mode(&o, ports, mp);
+
+	for (i = o.nports; i-- > 0;)
+		port_close(&ports[i]);
 	rte_mempool_free(mp);
 	rte_eal_cleanup();
-	return ret == 0 ? 0 : 1;
+	return ret;
 }

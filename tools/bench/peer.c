@@ -1,229 +1,309 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/*
- * peer: a scripted VM for tests.  Commands arrive on stdin, one per line; each gets
- * exactly one JSON line on stdout.  Between commands it keeps receiving, and counts
- * what arrives per port grouped by (source MAC, destination MAC).
- *
- *   send [port=I] dst=MAC [src=MAC] [count=N] [size=B] [vlan=VID] [ethertype=0xXXXX]
- *   recv [wait_ms=W]      wait until W ms pass with nothing new, then report
- *   clear | link | quit
- */
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
-#include "bench.h"
+#include "frame.h"
+#include "json.h"
+#include "peer.h"
 
-#define PEER_GROUPS 64
+#define PEER_BURST	      32
+#define PEER_LINE_MAX	      1024
+#define PEER_ARGS_MAX	      16
+#define PEER_IDLE_POLL_MS     1	   /* stdin poll timeout between rx polls */
+#define PEER_SEND_STALL_MS    1000 /* send gives up after this long without progress */
+#define PEER_SEND_COUNT_MAX   10000000
+#define PEER_RECV_WAIT_MS     200
+#define PEER_RECV_WAIT_MAX_MS 60000
+#define PEER_RECV_EXTRA_MS    5000 /* recv answers after wait_ms + this even if busy */
+#define PEER_RECV_NAP_US      100
 
 struct peer_group {
-	struct rte_ether_addr src, dst;
+	struct rte_ether_addr src;
+	struct rte_ether_addr dst;
 	uint64_t count;
 };
 
-struct peer_port {
-	uint64_t rx_packets, rx_bytes, other;
+/* What one port received since the last clear. */
+struct peer_rx {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t other; /* not in a group: the table was full, or no room for two MACs */
 	unsigned int ngroups;
 	struct peer_group group[PEER_GROUPS];
 };
 
-static struct peer_port pp[BENCH_MAX_PORTS];
+struct peer {
+	const struct port *ports;
+	unsigned int nports;
+	struct rte_mempool *mp;
+	const volatile sig_atomic_t *stop;
+	struct peer_rx rx[PORT_MAX];
+	char line[PEER_LINE_MAX];
+	size_t used;
+	bool overlong; /* discarding the rest of a line that did not fit */
+};
 
-/* Receive what is there on every port; @return the number of frames. */
-static unsigned int peer_rx(struct bench_opts *o)
+/* A command's words: argv[0] is the command, the rest are key=value. */
+struct peer_args {
+	int argc;
+	char *argv[PEER_ARGS_MAX];
+};
+
+static uint64_t peer_ms_to_tsc(uint64_t ms)
 {
-	struct rte_mbuf *pkts[BENCH_BURST];
+	return ms * rte_get_tsc_hz() / 1000;
+}
+
+static void peer_count(struct peer_rx *rx, const struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	unsigned int g;
+
+	rx->packets++;
+	rx->bytes += m->pkt_len;
+	if (m->data_len < 2 * RTE_ETHER_ADDR_LEN) {
+		rx->other++;
+		return;
+	}
+	for (g = 0; g < rx->ngroups; g++)
+		if (rte_is_same_ether_addr(&rx->group[g].src, &eth->src_addr) &&
+		    rte_is_same_ether_addr(&rx->group[g].dst, &eth->dst_addr))
+			break;
+	if (g == rx->ngroups) {
+		if (g == PEER_GROUPS) {
+			rx->other++;
+			return;
+		}
+		rx->group[g].src = eth->src_addr;
+		rx->group[g].dst = eth->dst_addr;
+		rx->group[g].count = 0;
+		rx->ngroups++;
+	}
+	rx->group[g].count++;
+}
+
+/* Receive what is waiting on every port.  @return the number of frames. */
+static unsigned int peer_poll_rx(struct peer *pr)
+{
+	struct rte_mbuf *pkts[PEER_BURST];
 	unsigned int i, total = 0;
 	uint16_t n, k;
 
-	for (i = 0; i < o->nports; i++) {
-		struct peer_port *p = &pp[i];
-
-		n = rte_eth_rx_burst(o->port[i].port_id, 0, pkts, BENCH_BURST);
-		for (k = 0; k < n; k++) {
-			const struct rte_ether_hdr *eth =
-				rte_pktmbuf_mtod(pkts[k], const struct rte_ether_hdr *);
-			unsigned int g;
-
-			p->rx_packets++;
-			p->rx_bytes += pkts[k]->pkt_len;
-			if (pkts[k]->data_len < RTE_ETHER_HDR_LEN) {
-				p->other++;
-				continue;
-			}
-			for (g = 0; g < p->ngroups; g++)
-				if (rte_is_same_ether_addr(&p->group[g].src, &eth->src_addr) &&
-				    rte_is_same_ether_addr(&p->group[g].dst, &eth->dst_addr))
-					break;
-			if (g == p->ngroups) {
-				if (g == PEER_GROUPS) {
-					p->other++;
-					continue;
-				}
-				p->group[g].src = eth->src_addr;
-				p->group[g].dst = eth->dst_addr;
-				p->group[g].count = 0;
-				p->ngroups++;
-			}
-			p->group[g].count++;
-		}
+	for (i = 0; i < pr->nports; i++) {
+		n = rte_eth_rx_burst(pr->ports[i].id, 0, pkts, PEER_BURST);
+		for (k = 0; k < n; k++)
+			peer_count(&pr->rx[i], pkts[k]);
 		rte_pktmbuf_free_bulk(pkts, n);
 		total += n;
 	}
 	return total;
 }
 
-static void reply_error(const char *fmt, const char *arg)
+static void peer_reply_ok(void)
 {
-	printf("{\"ok\":false,\"error\":\"");
-	printf(fmt, arg);
-	printf("\"}\n");
+	printf("{\"ok\":true}\n");
 	fflush(stdout);
 }
 
-/* Value of key=... in a command line's arguments, or NULL. */
-static const char *arg_get(char **argv, int argc, const char *key)
+static void __attribute__((format(printf, 1, 2))) peer_reply_error(const char *fmt, ...)
 {
-	size_t kl = strlen(key);
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printf("{\"ok\":false,\"error\":");
+	json_write_string(stdout, msg);
+	printf("}\n");
+	fflush(stdout);
+}
+
+/* The value of key=... among the arguments, or NULL. */
+static const char *peer_arg_find(const struct peer_args *a, const char *key)
+{
+	size_t len = strlen(key);
 	int i;
 
-	for (i = 1; i < argc; i++)
-		if (strncmp(argv[i], key, kl) == 0 && argv[i][kl] == '=')
-			return argv[i] + kl + 1;
+	for (i = 1; i < a->argc; i++)
+		if (strncmp(a->argv[i], key, len) == 0 && a->argv[i][len] == '=')
+			return a->argv[i] + len + 1;
 	return NULL;
 }
 
-static int arg_uint(char **argv, int argc, const char *key, unsigned long def,
-		    unsigned long max, unsigned long *out)
+/* Every argument is key=value with a key from the NULL-terminated list keys. */
+static int peer_arg_check(const struct peer_args *a, const char *const *keys)
 {
-	const char *v = arg_get(argv, argc, key);
+	const char *const *k;
+	int i;
+
+	for (i = 1; i < a->argc; i++) {
+		const char *eq = strchr(a->argv[i], '=');
+
+		for (k = keys; eq != NULL && *k != NULL; k++)
+			if (strlen(*k) == (size_t)(eq - a->argv[i]) &&
+			    strncmp(a->argv[i], *k, (size_t)(eq - a->argv[i])) == 0)
+				break;
+		if (eq == NULL || *k == NULL) {
+			peer_reply_error("%s: unknown argument '%s' (expected key=value)",
+					 a->argv[0], a->argv[i]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* key=N in [min, max] (base 10, or 16 with base 16 and an optional 0x), or def. */
+static int peer_arg_uint(const struct peer_args *a, const char *key, int base, unsigned long min,
+			 unsigned long max, unsigned long def, unsigned long *out)
+{
+	const char *v = peer_arg_find(a, key);
 	char *end;
 
 	*out = def;
 	if (v == NULL)
 		return 0;
 	errno = 0;
-	*out = strtoul(v, &end, 0);
-	if (errno || *end || end == v || *out > max) {
-		reply_error("bad value for %s", key);
+	*out = strtoul(v, &end, base);
+	if (errno != 0 || end == v || *end != '\0' || *v == '-' || *out < min || *out > max) {
+		peer_reply_error("%s: bad %s '%s' (expected %s%lu to %lu)", a->argv[0], key, v,
+				 base == 16 ? "hex " : "", min, max);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-static const char *const known_send_args[] = {"port", "dst", "src", "count", "size", "vlan",
-					      "ethertype"};
-
-static void cmd_send(struct bench_opts *o, struct rte_mempool *mp, char **argv, int argc)
+static int peer_arg_mac(const struct peer_args *a, const char *key, bool required,
+			struct rte_ether_addr *out)
 {
-	struct rte_ether_addr dst, src;
+	const char *v = peer_arg_find(a, key);
+
+	if (v == NULL && !required)
+		return 0;
+	if (v == NULL || rte_ether_unformat_addr(v, out) < 0) {
+		peer_reply_error("%s: %s=MAC needed (xx:xx:xx:xx:xx:xx), got '%s'", a->argv[0], key,
+				 v != NULL ? v : "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const char *const peer_send_keys[] = {
+	"port", "dst", "src", "count", "size", "vlan", "ethertype", NULL,
+};
+
+static void peer_cmd_send(struct peer *pr, const struct peer_args *a)
+{
 	unsigned long port, count, size, vlan, type;
-	const char *v;
-	uint64_t deadline;
+	uint8_t frame[FRAME_SIZE_MAX];
+	struct frame_spec f;
+	uint64_t stall_tsc, deadline;
 	unsigned long sent = 0;
-	int i;
-	size_t k;
+	uint16_t id;
 
-	for (i = 1; i < argc; i++) {
-		for (k = 0; k < RTE_DIM(known_send_args); k++) {
-			size_t kl = strlen(known_send_args[k]);
+	memset(&f, 0, sizeof(f));
+	if (peer_arg_check(a, peer_send_keys) < 0 ||
+	    peer_arg_uint(a, "port", 10, 0, pr->nports - 1, 0, &port) < 0 ||
+	    peer_arg_uint(a, "count", 10, 0, PEER_SEND_COUNT_MAX, 1, &count) < 0 ||
+	    peer_arg_uint(a, "size", 10, 1, FRAME_SIZE_MAX, FRAME_SIZE_MIN, &size) < 0 ||
+	    peer_arg_uint(a, "vlan", 10, 0, 4095, 4096, &vlan) < 0 ||
+	    peer_arg_uint(a, "ethertype", 16, 0, 0xffff, RTE_ETHER_TYPE_IPV4, &type) < 0 ||
+	    peer_arg_mac(a, "dst", true, &f.dst) < 0)
+		return;
+	f.src = pr->ports[port].spec.mac;
+	if (peer_arg_mac(a, "src", false, &f.src) < 0)
+		return;
+	f.vlan = vlan == 4096 ? -1 : (int)vlan;
+	f.ethertype = (uint16_t)type;
+	/* Addresses as stream gives its port I: 198.18.0.(I+1) -> 198.18.0.((I^1)+1). */
+	f.ip_src = frame_ip((uint8_t)(port + 1));
+	f.ip_dst = frame_ip((uint8_t)((port ^ 1) + 1));
+	f.size = (unsigned int)size;
+	frame_build(frame, sizeof(frame), &f);
 
-			if (strncmp(argv[i], known_send_args[k], kl) == 0 && argv[i][kl] == '=')
-				break;
-		}
-		if (k == RTE_DIM(known_send_args)) {
-			reply_error("unknown send argument '%s'", argv[i]);
-			return;
-		}
-	}
-	if (arg_uint(argv, argc, "port", 0, o->nports - 1, &port) < 0 ||
-	    arg_uint(argv, argc, "count", 1, 1000000, &count) < 0 ||
-	    arg_uint(argv, argc, "size", 60, RTE_ETHER_MAX_LEN - 4, &size) < 0 ||
-	    arg_uint(argv, argc, "vlan", 65535, 65535, &vlan) < 0 ||
-	    arg_uint(argv, argc, "ethertype", RTE_ETHER_TYPE_IPV4, 0xffff, &type) < 0)
-		return;
-	v = arg_get(argv, argc, "dst");
-	if (v == NULL || rte_ether_unformat_addr(v, &dst) < 0) {
-		reply_error("send needs dst=MAC%s", "");
-		return;
-	}
-	src = o->port[port].mac;
-	v = arg_get(argv, argc, "src");
-	if (v != NULL && rte_ether_unformat_addr(v, &src) < 0) {
-		reply_error("bad src MAC '%s'", v);
-		return;
-	}
-	if (size == 0) {
-		reply_error("size must be at least 1%s", "");
-		return;
-	}
-
-	deadline = rte_rdtsc() + rte_get_tsc_hz();
+	id = pr->ports[port].id;
+	stall_tsc = peer_ms_to_tsc(PEER_SEND_STALL_MS);
+	deadline = rte_rdtsc() + stall_tsc;
 	while (sent < count && rte_rdtsc() < deadline) {
-		struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+		struct rte_mbuf *pkts[PEER_BURST];
+		unsigned int want = (unsigned int)RTE_MIN(count - sent, (unsigned long)PEER_BURST);
+		unsigned int k;
+		uint16_t n;
 
-		if (m == NULL) {
-			peer_rx(o); /* give mbufs back */
+		/* Receiving as we go keeps our own rx ring (and the mbuf pool) from filling. */
+		peer_poll_rx(pr);
+		if (rte_pktmbuf_alloc_bulk(pr->mp, pkts, want) != 0)
 			continue;
+		for (k = 0; k < want; k++) {
+			memcpy(rte_pktmbuf_mtod(pkts[k], uint8_t *), frame, f.size);
+			pkts[k]->data_len = (uint16_t)f.size;
+			pkts[k]->pkt_len = f.size;
 		}
-		m->data_len = m->pkt_len = (uint16_t)frame_build_udp(
-			rte_pktmbuf_mtod(m, uint8_t *), (unsigned int)size, &dst, &src,
-			frame_port_ip((unsigned int)port), frame_port_ip((unsigned int)port + 1),
-			vlan == 65535 ? -1 : (int)vlan, (uint16_t)type);
-		if (rte_eth_tx_burst(o->port[port].port_id, 0, &m, 1) == 1) {
-			sent++;
-		} else {
-			rte_pktmbuf_free(m);
-			peer_rx(o);
-		}
+		n = rte_eth_tx_burst(id, 0, pkts, (uint16_t)want);
+		if (n < want)
+			rte_pktmbuf_free_bulk(&pkts[n], want - n);
+		if (n != 0)
+			deadline = rte_rdtsc() + stall_tsc;
+		sent += n;
 	}
 	if (sent < count) {
-		printf("{\"ok\":false,\"error\":\"sent %lu of %lu: tx ring stayed full for 1 s\","
-		       "\"sent\":%lu}\n",
-		       sent, count, sent);
+		printf("{\"ok\":false,\"error\":\"sent %lu of %lu: the tx ring stayed full for %u "
+		       "ms (is the link up?)\",\"sent\":%lu}\n",
+		       sent, count, PEER_SEND_STALL_MS, sent);
 	} else {
 		printf("{\"ok\":true,\"sent\":%lu}\n", sent);
 	}
 	fflush(stdout);
 }
 
-static void cmd_recv(struct bench_opts *o, char **argv, int argc)
+static void peer_cmd_recv(struct peer *pr, const struct peer_args *a)
 {
+	static const char *const keys[] = {"wait_ms", NULL};
+	const struct timespec nap = {.tv_nsec = PEER_RECV_NAP_US * 1000};
 	unsigned long wait_ms;
-	uint64_t quiet_until;
+	uint64_t now, quiet_until, give_up;
 	unsigned int i, g;
 
-	if (arg_uint(argv, argc, "wait_ms", 200, 60000, &wait_ms) < 0)
+	if (peer_arg_check(a, keys) < 0 || peer_arg_uint(a, "wait_ms", 10, 0, PEER_RECV_WAIT_MAX_MS,
+							 PEER_RECV_WAIT_MS, &wait_ms) < 0)
 		return;
-	quiet_until = rte_rdtsc() + wait_ms * rte_get_tsc_hz() / 1000;
-	while (rte_rdtsc() < quiet_until) {
-		if (peer_rx(o))
-			quiet_until = rte_rdtsc() + wait_ms * rte_get_tsc_hz() / 1000;
+	now = rte_rdtsc();
+	quiet_until = now + peer_ms_to_tsc(wait_ms);
+	give_up = quiet_until + peer_ms_to_tsc(PEER_RECV_EXTRA_MS);
+	while (now < quiet_until && now < give_up && !*pr->stop) {
+		if (peer_poll_rx(pr) != 0)
+			quiet_until = rte_rdtsc() + peer_ms_to_tsc(wait_ms);
 		else
-			rte_delay_us_sleep(200);
+			nanosleep(&nap, NULL);
+		now = rte_rdtsc();
 	}
+
 	printf("{\"ok\":true,\"ports\":[");
-	for (i = 0; i < o->nports; i++) {
-		struct peer_port *p = &pp[i];
+	for (i = 0; i < pr->nports; i++) {
+		const struct peer_rx *rx = &pr->rx[i];
 
 		printf("%s{\"port\":%u,\"rx_packets\":%" PRIu64 ",\"rx_bytes\":%" PRIu64
 		       ",\"other\":%" PRIu64 ",\"frames\":[",
-		       i ? "," : "", i, p->rx_packets, p->rx_bytes, p->other);
-		for (g = 0; g < p->ngroups; g++) {
-			char s[RTE_ETHER_ADDR_FMT_SIZE], d[RTE_ETHER_ADDR_FMT_SIZE];
+		       i != 0 ? "," : "", i, rx->packets, rx->bytes, rx->other);
+		for (g = 0; g < rx->ngroups; g++) {
+			char src[RTE_ETHER_ADDR_FMT_SIZE], dst[RTE_ETHER_ADDR_FMT_SIZE];
 
-			frame_format_mac(s, &p->group[g].src);
-			frame_format_mac(d, &p->group[g].dst);
+			frame_format_mac(src, &rx->group[g].src);
+			frame_format_mac(dst, &rx->group[g].dst);
 			printf("%s{\"src\":\"%s\",\"dst\":\"%s\",\"count\":%" PRIu64 "}",
-			       g ? "," : "", s, d, p->group[g].count);
+			       g != 0 ? "," : "", src, dst, rx->group[g].count);
 		}
 		printf("]}");
 	}
@@ -231,90 +311,142 @@ static void cmd_recv(struct bench_opts *o, char **argv, int argc)
 	fflush(stdout);
 }
 
-static void cmd_link(struct bench_opts *o)
+static void peer_cmd_clear(struct peer *pr, const struct peer_args *a)
 {
+	static const char *const keys[] = {NULL};
+
+	if (peer_arg_check(a, keys) < 0)
+		return;
+	memset(pr->rx, 0, sizeof(pr->rx));
+	peer_reply_ok();
+}
+
+static void peer_cmd_link(struct peer *pr, const struct peer_args *a)
+{
+	static const char *const keys[] = {NULL};
 	unsigned int i;
 
+	if (peer_arg_check(a, keys) < 0)
+		return;
 	printf("{\"ok\":true,\"ports\":[");
-	for (i = 0; i < o->nports; i++) {
-		struct rte_eth_link link = {0};
-
-		rte_eth_link_get_nowait(o->port[i].port_id, &link);
-		printf("%s{\"port\":%u,\"up\":%s}", i ? "," : "", i,
-		       link.link_status ? "true" : "false");
-	}
+	for (i = 0; i < pr->nports; i++)
+		printf("%s{\"port\":%u,\"up\":%s}", i != 0 ? "," : "", i,
+		       port_link_up(&pr->ports[i]) ? "true" : "false");
 	printf("]}\n");
 	fflush(stdout);
 }
 
-/* Run one command line; @return 1 to quit. */
-static int peer_command(struct bench_opts *o, struct rte_mempool *mp, char *line)
+/* Run one command line.  @return 1 to quit, else 0. */
+static int peer_execute(struct peer *pr, char *line)
 {
-	char *argv[16], *save = NULL, *tok;
-	int argc = 0;
+	struct peer_args a = {.argc = 0};
+	char *save = NULL, *tok;
 
-	for (tok = strtok_r(line, " \t\r", &save); tok && argc < 16;
-	     tok = strtok_r(NULL, " \t\r", &save))
-		argv[argc++] = tok;
-	if (argc == 0)
-		return 0;
-	if (strcmp(argv[0], "send") == 0)
-		cmd_send(o, mp, argv, argc);
-	else if (strcmp(argv[0], "recv") == 0)
-		cmd_recv(o, argv, argc);
-	else if (strcmp(argv[0], "clear") == 0) {
-		memset(pp, 0, sizeof(pp));
-		printf("{\"ok\":true}\n");
-		fflush(stdout);
-	} else if (strcmp(argv[0], "link") == 0)
-		cmd_link(o);
-	else if (strcmp(argv[0], "quit") == 0)
+	for (tok = strtok_r(line, " \t\r", &save); tok != NULL;
+	     tok = strtok_r(NULL, " \t\r", &save)) {
+		if (a.argc == PEER_ARGS_MAX) {
+			peer_reply_error("too many words (at most %d)", PEER_ARGS_MAX);
+			return 0;
+		}
+		a.argv[a.argc++] = tok;
+	}
+	if (a.argc == 0)
+		return 0; /* blank line: no command, no answer */
+	if (strcmp(a.argv[0], "send") == 0)
+		peer_cmd_send(pr, &a);
+	else if (strcmp(a.argv[0], "recv") == 0)
+		peer_cmd_recv(pr, &a);
+	else if (strcmp(a.argv[0], "clear") == 0)
+		peer_cmd_clear(pr, &a);
+	else if (strcmp(a.argv[0], "link") == 0)
+		peer_cmd_link(pr, &a);
+	else if (strcmp(a.argv[0], "quit") == 0)
 		return 1;
 	else
-		reply_error("unknown command '%s' (send, recv, clear, link, quit)", argv[0]);
+		peer_reply_error("unknown command '%s' (send, recv, clear, link, quit)", a.argv[0]);
 	return 0;
 }
 
-int peer_run(struct bench_opts *o, struct rte_mempool *mp)
+/* Take what stdin has; run every whole line.  @return 1 to quit, 0, or -errno. */
+static int peer_read_commands(struct peer *pr)
 {
-	char buf[4096];
-	size_t used = 0;
+	char *nl;
+	ssize_t n;
+
+	n = read(STDIN_FILENO, pr->line + pr->used, sizeof(pr->line) - 1 - pr->used);
+	if (n < 0)
+		return errno == EINTR || errno == EAGAIN ? 0 : -errno;
+	if (n == 0)
+		return 1; /* EOF: the test is done with us */
+	pr->used += (size_t)n;
+	pr->line[pr->used] = '\0';
+	while ((nl = strchr(pr->line, '\n')) != NULL) {
+		size_t len = (size_t)(nl - pr->line) + 1;
+		int ret = 0;
+
+		*nl = '\0';
+		if (pr->overlong)
+			pr->overlong = false; /* the end of a line already answered */
+		else
+			ret = peer_execute(pr, pr->line);
+		pr->used -= len;
+		memmove(pr->line, pr->line + len, pr->used + 1);
+		if (ret != 0)
+			return ret;
+	}
+	if (pr->used == sizeof(pr->line) - 1) {
+		if (!pr->overlong)
+			peer_reply_error("command longer than %d bytes", PEER_LINE_MAX - 1);
+		pr->overlong = true;
+		pr->used = 0;
+	}
+	return 0;
+}
+
+static void peer_print_ready(const struct peer *pr)
+{
 	unsigned int i;
 
 	printf("{\"event\":\"ready\",\"ports\":[");
-	for (i = 0; i < o->nports; i++) {
+	for (i = 0; i < pr->nports; i++) {
 		char mac[RTE_ETHER_ADDR_FMT_SIZE];
 
-		frame_format_mac(mac, &o->port[i].mac);
-		printf("%s{\"path\":\"%s\",\"mac\":\"%s\"}", i ? "," : "", o->port[i].path, mac);
+		frame_format_mac(mac, &pr->ports[i].spec.mac);
+		printf("%s{\"path\":", i != 0 ? "," : "");
+		json_write_string(stdout, pr->ports[i].spec.path);
+		printf(",\"mac\":\"%s\"}", mac);
 	}
 	printf("]}\n");
 	fflush(stdout);
+}
 
-	while (!bench_quit) {
+int peer_run(const struct port *ports, unsigned int nports, struct rte_mempool *mp,
+	     const volatile sig_atomic_t *stop)
+{
+	struct peer *pr;
+	int ret = 0;
+
+	if (nports == 0 || nports > PORT_MAX)
+		return -EINVAL;
+	pr = calloc(1, sizeof(*pr));
+	if (pr == NULL)
+		return -ENOMEM;
+	pr->ports = ports;
+	pr->nports = nports;
+	pr->mp = mp;
+	pr->stop = stop;
+
+	peer_print_ready(pr);
+	while (!*stop) {
 		struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
-		char *nl;
-		ssize_t n;
 
-		peer_rx(o);
-		if (poll(&pfd, 1, 1) <= 0)
+		peer_poll_rx(pr);
+		if (poll(&pfd, 1, PEER_IDLE_POLL_MS) <= 0)
 			continue;
-		n = read(STDIN_FILENO, buf + used, sizeof(buf) - 1 - used);
-		if (n <= 0)
-			return 0; /* EOF: the test is done with us */
-		used += (size_t)n;
-		buf[used] = '\0';
-		while ((nl = strchr(buf, '\n')) != NULL) {
-			*nl = '\0';
-			if (peer_command(o, mp, buf))
-				return 0;
-			used -= (size_t)(nl + 1 - buf);
-			memmove(buf, nl + 1, used + 1);
-		}
-		if (used == sizeof(buf) - 1) {
-			reply_error("command line too long%s", "");
-			used = 0;
-		}
+		ret = peer_read_commands(pr);
+		if (ret != 0)
+			break;
 	}
-	return 0;
+	free(pr);
+	return ret < 0 ? ret : 0;
 }

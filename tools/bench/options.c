@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "frame.h"
+#include "options.h"
+
+#define OPTIONS_MEM_MB	       128
+#define OPTIONS_LINK_TIMEOUT_S 10
+#define OPTIONS_DURATION_S     10
+#define OPTIONS_WARMUP_S       1
+
+void options_print_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: syd-bench MODE --port PATH [--port PATH...] [OPTIONS]\n"
+		"\n"
+		"Plays VMs: each --port is a virtio-user NIC on a switch's vhost-user socket.\n"
+		"\n"
+		"Modes:\n"
+		"  stream   ports in pairs (0<->1, 2<->3, ...) send UDP frames to each other;\n"
+		"           Mpps each second, then a summary of the measured period\n"
+		"  peer     a scripted VM for tests: commands on stdin (send, recv, clear, link,\n"
+		"           quit), one JSON line per answer on stdout\n"
+		"\n"
+		"Options:\n"
+		"  --port PATH[,server][,mac=MAC]\n"
+		"                       a port on the switch's socket PATH; server: we create\n"
+		"                       the socket (the switch's port is a vhost-user client);\n"
+		"                       MAC defaults to 02:5e:00:00:00:<n> for the n-th --port\n"
+		"  --core N             the lcore to run on (default 0)\n"
+		"  --file-prefix P      DPDK file prefix (default syd-bench-<pid>)\n"
+		"  --mem MB             hugepage memory (default %u)\n"
+		"  --link-timeout S     wait this long for the ports' links (default %u)\n"
+		"  --eal \"ARGS\"         more EAL arguments\n"
+		"  -h, --help           this text\n"
+		"\n"
+		"stream:\n"
+		"  --size BYTES         frame size without FCS, %u-%u (default %u: 64 on the "
+		"wire)\n"
+		"  --flows N            vary the UDP source port over N values (default 1)\n"
+		"  --rate PPS           per port (default 0: as fast as the switch takes them)\n"
+		"  --duration S         measured seconds (default %u)\n"
+		"  --warmup S           seconds sent before measuring, not counted (default %u)\n"
+		"  -o json              the summary as one JSON object on stdout (lines each\n"
+		"                       second go to stderr)\n"
+		"  --quiet              no line each second\n"
+		"\n"
+		"Exit status: 0 done, 1 failed, 2 bad usage, 3 a port could not connect or has\n"
+		"no link.\n",
+		OPTIONS_MEM_MB, OPTIONS_LINK_TIMEOUT_S, FRAME_SIZE_MIN, STREAM_SIZE_MAX,
+		FRAME_SIZE_MIN, OPTIONS_DURATION_S, OPTIONS_WARMUP_S);
+}
+
+static int __attribute__((format(printf, 1, 2))) options_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "syd-bench: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see syd-bench --help)\n");
+	return -EINVAL;
+}
+
+/* A decimal number in [min, max]. */
+static int options_parse_uint(const char *s, unsigned long min, unsigned long max,
+			      unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || *s == '-' || *out < min || *out > max)
+		return -EINVAL;
+	return 0;
+}
+
+/* PATH[,server][,mac=MAC] */
+static int options_parse_port(struct options *o, const char *arg)
+{
+	struct port_spec *p = &o->port[o->nports];
+	char buf[PORT_PATH_MAX + 64], *save = NULL, *tok;
+
+	if (o->nports == PORT_MAX)
+		return options_fail("at most %u ports", PORT_MAX);
+	if (strlen(arg) >= sizeof(buf))
+		return options_fail("--port '%s': too long", arg);
+	strcpy(buf, arg);
+	tok = strtok_r(buf, ",", &save);
+	if (tok == NULL || *arg == ',')
+		return options_fail("--port '%s': give the socket path first", arg);
+	if (strlen(tok) >= PORT_PATH_MAX)
+		return options_fail("--port '%s': a socket path has at most %d bytes", tok,
+				    PORT_PATH_MAX - 1);
+	memset(p, 0, sizeof(*p));
+	strcpy(p->path, tok);
+	p->mac = (struct rte_ether_addr){{0x02, 0x5e, 0, 0, 0, (uint8_t)(o->nports + 1)}};
+	while ((tok = strtok_r(NULL, ",", &save)) != NULL) {
+		if (strcmp(tok, "server") == 0 || strcmp(tok, "server=1") == 0) {
+			p->server = true;
+		} else if (strncmp(tok, "mac=", 4) == 0) {
+			if (rte_ether_unformat_addr(tok + 4, &p->mac) < 0)
+				return options_fail("--port %s: bad MAC '%s'", p->path, tok + 4);
+			if (!rte_is_unicast_ether_addr(&p->mac) || rte_is_zero_ether_addr(&p->mac))
+				return options_fail("--port %s: MAC %s is not a unicast address",
+						    p->path, tok + 4);
+		} else {
+			return options_fail("--port %s: unknown setting '%s' (server, mac=MAC)",
+					    p->path, tok);
+		}
+	}
+	o->nports++;
+	return 0;
+}
+
+enum {
+	OPT_PORT = 256,
+	OPT_CORE,
+	OPT_FILE_PREFIX,
+	OPT_MEM,
+	OPT_LINK_TIMEOUT,
+	OPT_EAL,
+	OPT_SIZE,
+	OPT_FLOWS,
+	OPT_RATE,
+	OPT_DURATION,
+	OPT_WARMUP,
+	OPT_QUIET,
+};
+
+static const struct option options_long[] = {
+	{"port", required_argument, NULL, OPT_PORT},
+	{"core", required_argument, NULL, OPT_CORE},
+	{"file-prefix", required_argument, NULL, OPT_FILE_PREFIX},
+	{"mem", required_argument, NULL, OPT_MEM},
+	{"link-timeout", required_argument, NULL, OPT_LINK_TIMEOUT},
+	{"eal", required_argument, NULL, OPT_EAL},
+	{"size", required_argument, NULL, OPT_SIZE},
+	{"flows", required_argument, NULL, OPT_FLOWS},
+	{"rate", required_argument, NULL, OPT_RATE},
+	{"duration", required_argument, NULL, OPT_DURATION},
+	{"warmup", required_argument, NULL, OPT_WARMUP},
+	{"output", required_argument, NULL, 'o'},
+	{"quiet", no_argument, NULL, OPT_QUIET},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+/* The spelling of option c, for messages. */
+static const char *options_name(int c)
+{
+	static char name[32];
+	const struct option *lo;
+
+	for (lo = options_long; lo->name != NULL; lo++)
+		if (lo->val == c) {
+			snprintf(name, sizeof(name), "--%s", lo->name);
+			return name;
+		}
+	return "?";
+}
+
+static void options_set_defaults(struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->mem_mb = OPTIONS_MEM_MB;
+	o->link_timeout_s = OPTIONS_LINK_TIMEOUT_S;
+	snprintf(o->file_prefix, sizeof(o->file_prefix), "syd-bench-%d", (int)getpid());
+	o->stream.frame_size = FRAME_SIZE_MIN;
+	o->stream.flows = 1;
+	o->stream.duration_s = OPTIONS_DURATION_S;
+	o->stream.warmup_s = OPTIONS_WARMUP_S;
+}
+
+/* One option of the stream mode, or -ENOENT when c is not one. */
+static int options_parse_stream(struct stream_config *s, int c, const char *arg)
+{
+	unsigned long v;
+
+	switch (c) {
+	case OPT_SIZE:
+		if (options_parse_uint(arg, FRAME_SIZE_MIN, STREAM_SIZE_MAX, &v) < 0)
+			return options_fail("--size '%s': frame bytes without FCS, %u to %u", arg,
+					    FRAME_SIZE_MIN, STREAM_SIZE_MAX);
+		s->frame_size = (unsigned int)v;
+		return 0;
+	case OPT_FLOWS:
+		if (options_parse_uint(arg, 1, STREAM_FLOWS_MAX, &v) < 0)
+			return options_fail("--flows '%s': 1 to %u", arg, STREAM_FLOWS_MAX);
+		s->flows = (unsigned int)v;
+		return 0;
+	case OPT_RATE:
+		if (options_parse_uint(arg, 0, 1000000000, &v) < 0)
+			return options_fail(
+				"--rate '%s': packets per second per port (0: no limit)", arg);
+		s->rate_pps = v;
+		return 0;
+	case OPT_DURATION:
+		if (options_parse_uint(arg, 1, 86400, &v) < 0)
+			return options_fail("--duration '%s': seconds, 1 to 86400", arg);
+		s->duration_s = (unsigned int)v;
+		return 0;
+	case OPT_WARMUP:
+		if (options_parse_uint(arg, 0, 3600, &v) < 0)
+			return options_fail("--warmup '%s': seconds, 0 to 3600", arg);
+		s->warmup_s = (unsigned int)v;
+		return 0;
+	case 'o':
+		if (strcmp(arg, "json") != 0 && strcmp(arg, "table") != 0)
+			return options_fail("-o '%s': json or table", arg);
+		s->json = strcmp(arg, "json") == 0;
+		return 0;
+	case OPT_QUIET:
+		s->quiet = true;
+		return 0;
+	default:
+		return -ENOENT;
+	}
+}
+
+/* One option every mode takes. */
+static int options_parse_common(struct options *o, int c, const char *arg, const char *word)
+{
+	unsigned long v;
+
+	switch (c) {
+	case OPT_PORT:
+		return options_parse_port(o, arg);
+	case OPT_CORE:
+		if (options_parse_uint(arg, 0, RTE_MAX_LCORE - 1, &v) < 0)
+			return options_fail("--core '%s': a core number below %d", arg,
+					    RTE_MAX_LCORE);
+		o->lcore = (unsigned int)v;
+		return 0;
+	case OPT_FILE_PREFIX:
+		if (*arg == '\0' || strlen(arg) >= sizeof(o->file_prefix) || strchr(arg, '/'))
+			return options_fail("--file-prefix '%s': 1 to %zu characters, no '/'", arg,
+					    sizeof(o->file_prefix) - 1);
+		strcpy(o->file_prefix, arg);
+		return 0;
+	case OPT_MEM:
+		if (options_parse_uint(arg, 16, 1 << 20, &v) < 0)
+			return options_fail("--mem '%s': megabytes, at least 16", arg);
+		o->mem_mb = (unsigned int)v;
+		return 0;
+	case OPT_LINK_TIMEOUT:
+		if (options_parse_uint(arg, 1, 3600, &v) < 0)
+			return options_fail("--link-timeout '%s': seconds, 1 to 3600", arg);
+		o->link_timeout_s = (unsigned int)v;
+		return 0;
+	case OPT_EAL:
+		o->eal_extra = arg;
+		return 0;
+	case ':':
+		return options_fail("%s needs a value", word);
+	default:
+		return options_fail("unknown option '%s'", word);
+	}
+}
+
+int options_parse(struct options *o, int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "";
+	int c, ret;
+
+	options_set_defaults(o);
+	if (strcmp(mode, "-h") == 0 || strcmp(mode, "--help") == 0) {
+		options_print_usage(stdout);
+		return 1;
+	}
+	if (strcmp(mode, "stream") == 0)
+		o->mode = OPTIONS_MODE_STREAM;
+	else if (strcmp(mode, "peer") == 0)
+		o->mode = OPTIONS_MODE_PEER;
+	else if (*mode == '\0')
+		return options_fail("give a mode: stream or peer");
+	else
+		return options_fail("unknown mode '%s': stream or peer", mode);
+
+	/* getopt_long() sees argv[1..]: the mode takes the place of the program name. */
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc - 1, argv + 1, ":ho:", options_long, NULL)) != -1) {
+		/* The word getopt stopped at (argv is shifted by one), for messages. */
+		const char *word = argv[optind];
+
+		if (c == 'h') {
+			options_print_usage(stdout);
+			return 1;
+		}
+		ret = options_parse_stream(&o->stream, c, optarg);
+		if (ret == 0 && o->mode != OPTIONS_MODE_STREAM)
+			return options_fail("%s is a stream option", options_name(c));
+		if (ret == -ENOENT)
+			ret = options_parse_common(o, c, optarg, word);
+		if (ret < 0)
+			return ret;
+	}
+	if (optind + 1 < argc)
+		return options_fail("unexpected argument '%s'", argv[optind + 1]);
+	if (o->nports == 0)
+		return options_fail("give at least one --port");
+	if (o->mode == OPTIONS_MODE_STREAM && o->nports % 2 != 0)
+		return options_fail("stream sends between pairs of ports: give an even number of "
+				    "--port (%u given)",
+				    o->nports);
+	return 0;
+}
