@@ -128,7 +128,8 @@ static bool ifname_ok(const char *s)
 {
 	size_t n = strlen(s);
 
-	return n >= 1 && n <= 15 && strpbrk(s, "/ \t\n:") == NULL;
+	return n >= 1 && n <= 15 && strcmp(s, ".") != 0 && strcmp(s, "..") != 0 &&
+	       strpbrk(s, "/ \t\n\v\f\r:") == NULL;
 }
 
 #define NEED(cond, ...)                                                                            \
@@ -426,6 +427,14 @@ int proto_check(const void *msg, size_t len, char *err, size_t errlen)
 			     "trace: in_port must be a port name");
 		else
 			NEED(zero(m->in_port, sizeof(m->in_port)), "trace: in_port set but not flagged");
+		NEED((m->fields & SYD_TRACE_SRC) || zero(m->src, sizeof(m->src)),
+		     "trace: src set but not flagged");
+		NEED((m->fields & SYD_TRACE_DST) || zero(m->dst, sizeof(m->dst)),
+		     "trace: dst set but not flagged");
+		NEED((m->fields & SYD_TRACE_IP_SRC) || m->ip_src == 0,
+		     "trace: ip_src set but not flagged");
+		NEED((m->fields & SYD_TRACE_IP_DST) || m->ip_dst == 0,
+		     "trace: ip_dst set but not flagged");
 		return 0;
 	}
 	case SYD_MSG_EVENT_LINK: {
@@ -483,7 +492,7 @@ int proto_begin(struct proto_buf *b, uint16_t type, uint32_t xid)
 
 int proto_append(struct proto_buf *b, const void *p, size_t n)
 {
-	if (b->len + n > SYD_PROTO_MSG_MAX)
+	if (n > SYD_PROTO_MSG_MAX - b->len)
 		return -EMSGSIZE;
 	if (buf_reserve(b, b->len + n) < 0)
 		return -ENOMEM;

@@ -5,6 +5,7 @@
  * way the dataplane and syd-control read it, so ASan catches any read the validator
  * should have refused.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,37 @@
 #include "proto.h"
 
 static size_t sink;
+
+/*
+ * A fixed string field as a consumer reads it.  strlen() alone only overreads the buffer
+ * when the field is the message's last bytes; the field's own bound catches the rest.
+ */
+#define STR(f) str((f), sizeof(f))
+static size_t str(const char *s, size_t field_len)
+{
+	if (memchr(s, '\0', field_len) == NULL)
+		abort(); /* proto_check() let an unterminated string through */
+	return strlen(s);
+}
+
+/* A field proto.h says holds a name (or "" where the name is optional). */
+#define NAME(f, optional) name((f), sizeof(f), (optional))
+static size_t name(const char *s, size_t field_len, bool optional)
+{
+	if (!(optional && s[0] == '\0') && !proto_name_ok(s, field_len))
+		abort();
+	return str(s, field_len);
+}
+
+/* proto_entries(), and proto_check()'s promise that a dump is whole, non-empty entries. */
+static size_t entries(const struct syd_hdr *h, size_t size)
+{
+	size_t n = proto_entries(h, size);
+
+	if (n == 0 || sizeof(*h) + n * size != h->length)
+		abort();
+	return n;
+}
 
 static void consume(const struct syd_hdr *h)
 {
@@ -22,50 +54,77 @@ static void consume(const struct syd_hdr *h)
 		const struct syd_batch *b = proto_body(h);
 
 		for (i = 0; i < b->count; i++)
-			sink += strlen(b->op[i].name) + strlen(b->op[i].network) +
-				strlen(b->op[i].path) + b->op[i].mac[5];
+			sink += NAME(b->op[i].name, true) + NAME(b->op[i].network, true) +
+				STR(b->op[i].path) + proto_port_kind_name(b->op[i].kind)[0] +
+				b->op[i].mac[5];
 		break;
 	}
 	case SYD_MSG_ERROR:
 		sink += strlen(((const struct syd_error *)proto_body(h))->text);
 		break;
 	case SYD_MSG_HELLO:
-		sink += strlen(((const struct syd_hello *)proto_body(h))->software);
+		sink += STR(((const struct syd_hello *)proto_body(h))->software);
 		break;
 	case SYD_MSG_PORTS: {
 		const struct syd_port_info *e = proto_body(h);
 
-		for (i = 0, n = proto_entries(h, sizeof(*e)); i < n; i++)
-			sink += strlen(e[i].name) + strlen(e[i].network) + strlen(e[i].path);
+		for (i = 0, n = entries(h, sizeof(*e)); i < n; i++)
+			sink += NAME(e[i].name, false) + NAME(e[i].network, true) + STR(e[i].path) +
+				e[i].vrings;
 		break;
 	}
 	case SYD_MSG_NETWORKS: {
 		const struct syd_net_info *e = proto_body(h);
 
-		for (i = 0, n = proto_entries(h, sizeof(*e)); i < n; i++)
-			sink += strlen(e[i].name) + e[i].nmacs;
+		for (i = 0, n = entries(h, sizeof(*e)); i < n; i++)
+			sink += NAME(e[i].name, false) + e[i].nmacs;
 		break;
 	}
 	case SYD_MSG_MACS: {
 		const struct syd_mac_info *e = proto_body(h);
 
-		for (i = 0, n = proto_entries(h, sizeof(*e)); i < n; i++)
-			sink += strlen(e[i].network) + strlen(e[i].port);
+		for (i = 0, n = entries(h, sizeof(*e)); i < n; i++)
+			sink += NAME(e[i].network, false) + NAME(e[i].port, false) + e[i].age_s;
 		break;
 	}
 	case SYD_MSG_PORT_STATS: {
 		const struct syd_port_stats *e = proto_body(h);
 
-		for (i = 0, n = proto_entries(h, sizeof(*e)); i < n; i++)
-			sink += strlen(e[i].name) + e[i].drops[SYD_PROTO_DROPS - 1];
+		for (i = 0, n = entries(h, sizeof(*e)); i < n; i++)
+			sink += NAME(e[i].name, false) + e[i].drops[SYD_PROTO_DROPS - 1];
 		break;
 	}
+	case SYD_MSG_WORKER_STATS: {
+		const struct syd_worker_stats *e = proto_body(h);
+
+		for (i = 0, n = entries(h, sizeof(*e)); i < n; i++)
+			sink += STR(e[i].rxqs) + e[i].burst[SYD_PROTO_BURST_BUCKETS - 1];
+		break;
+	}
+	case SYD_MSG_DROPS: {
+		const struct syd_drop_record *e = proto_body(h);
+
+		/* sydctl drops --pcap writes data[0..caplen) */
+		for (i = 0, n = entries(h, sizeof(*e)); i < n; i++)
+			sink += NAME(e[i].port, false) + e[i].data[e[i].caplen ? e[i].caplen - 1 : 0];
+		break;
+	}
+	case SYD_MSG_TRACE: {
+		const struct syd_trace_record *e = proto_body(h);
+
+		for (i = 0, n = entries(h, sizeof(*e)); i < n; i++)
+			sink += NAME(e[i].in_port, false) + NAME(e[i].out_port, true) + e[i].pad;
+		break;
+	}
+	case SYD_MSG_TRACE_START:
+		sink += STR(((const struct syd_trace_req *)proto_body(h))->in_port);
+		break;
 	case SYD_MSG_INFO:
-		sink += strlen(((const struct syd_info *)proto_body(h))->software) +
-			strlen(((const struct syd_info *)proto_body(h))->file_prefix);
+		sink += STR(((const struct syd_info *)proto_body(h))->software) +
+			STR(((const struct syd_info *)proto_body(h))->file_prefix);
 		break;
 	case SYD_MSG_EVENT_LINK:
-		sink += strlen(((const struct syd_event_link *)proto_body(h))->port);
+		sink += NAME(((const struct syd_event_link *)proto_body(h))->port, false);
 		break;
 	default:
 		break;
@@ -80,8 +139,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (copy == NULL)
 		return 0;
 	memcpy(copy, data, size);
+	/* Unterminated: a refusal that does not write its sentence overreads err below. */
+	memset(err, 'x', sizeof(err));
 	if (proto_check(copy, size, err, sizeof(err)) == 0)
 		consume((const struct syd_hdr *)copy);
+	else
+		sink += strlen(err);
 	free(copy);
 	return 0;
 }
