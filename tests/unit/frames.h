@@ -161,14 +161,19 @@ static inline void frame_ipv6_end(struct frame *f, uint32_t at)
 	frame_set_be16(f, at + 4, (uint16_t)(f->len - at - 40));
 }
 
-/* A hop-by-hop, routing or destination-options header of len bytes (a multiple of 8). */
+/*
+ * A hop-by-hop, routing or destination-options header of len bytes (a multiple of 8).
+ * The PadN data is 0xff, not zeros: zeros read as an 8-byte hop-by-hop header, so a
+ * parser that misjudged a header's length could land on them and still find the next
+ * real header.
+ */
 static inline void frame_ipv6_ext(struct frame *f, uint8_t next, uint32_t len)
 {
 	frame_u8(f, next);
 	frame_u8(f, (uint8_t)(len / 8 - 1));
 	frame_u8(f, 1);			 /* PadN option ... */
 	frame_u8(f, (uint8_t)(len - 4)); /* ... filling the rest */
-	frame_zeros(f, len - 4);
+	frame_fill(f, 0xff, len - 4);
 }
 
 /* An IPv6 fragment header: offset in 8-byte units, more = the M flag. */

@@ -379,6 +379,34 @@ static void test_capacity_one_holds_one_station(void)
 	mac_table_destroy(t);
 }
 
+/* However small the table, a key's window is MAC_TABLE_MAX_PROBE distinct buckets: a
+ * capacity-1 table takes 32 stations coming and going between two grace periods, each
+ * in a slot of its own, and the 33rd only after the reclaim. */
+static void test_small_table_keeps_whole_probe_window(void)
+{
+	const uint32_t window = MAC_TABLE_MAX_PROBE * MAC_TABLE_SLOTS_PER_BUCKET;
+	struct mac_table *t = mac_table_create(1);
+	uint32_t i, b, nerr = 0, spilled = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	for (i = 0; i < window; i++) {
+		nerr += mac_table_learn(t, key_of(0, i), 1, 0) != MAC_LEARN_NEW;
+		nerr += mac_table_delete(t, key_of(0, i)) != 0;
+	}
+	CU_ASSERT_EQUAL(nerr, 0);
+	CU_ASSERT_EQUAL(t->dead, window);
+	CU_ASSERT_EQUAL(mac_table_count(t), 0);
+	for (b = 0; b <= t->mask; b++)
+		spilled += t->spill[b];
+	CU_ASSERT_EQUAL(spilled, 0); /* every spill counted in was counted out */
+	CU_ASSERT_EQUAL(mac_table_learn(t, key_of(0, window), 1, 0), -ENOSPC);
+	mac_table_reclaim(t);
+	CU_ASSERT_EQUAL(mac_table_learn(t, key_of(0, window), 1, 0), MAC_LEARN_NEW);
+	CU_ASSERT_EQUAL(port_of(t, key_of(0, window)), 1);
+	CU_ASSERT_EQUAL(mac_table_count(t), 1);
+	mac_table_destroy(t);
+}
+
 static void test_dead_slot_not_reused_before_reclaim(void)
 {
 	/* capacity 16: 8 buckets of 4 slots.  Six keys with home bucket 0. */
@@ -1246,6 +1274,7 @@ int main(void)
 		T(test_table_full_refuses_new_station),
 		T(test_reclaim_after_delete_makes_room),
 		T(test_capacity_one_holds_one_station),
+		T(test_small_table_keeps_whole_probe_window),
 		T(test_dead_slot_not_reused_before_reclaim),
 		T(test_spilled_station_found_after_home_slots_free),
 		T(test_colliding_keys_fill_their_probe_window),
