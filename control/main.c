@@ -112,55 +112,7 @@ static void on_dp_event(const struct syd_hdr *h, void *arg)
 
 static int read_actual(const struct syd_hdr *h, void *arg)
 {
-	struct state *have = arg;
-	size_t i, n;
-
-	switch (h->type) {
-	case SYD_MSG_NETWORKS: {
-		const struct syd_net_info *e = proto_body(h);
-
-		for (i = 0, n = proto_entries(h, sizeof(*e)); i < n; i++)
-			if (have->nnets < STATE_MAX_NETWORKS)
-				strcpy(have->net[have->nnets++], e[i].name);
-		break;
-	}
-	case SYD_MSG_PORTS: {
-		const struct syd_port_info *e = proto_body(h);
-
-		for (i = 0, n = proto_entries(h, sizeof(*e)); i < n; i++) {
-			struct state_port *p;
-
-			if (have->nports == STATE_MAX_PORTS)
-				break;
-			p = &have->port[have->nports++];
-			memset(p, 0, sizeof(*p));
-			strcpy(p->name, e[i].name);
-			strcpy(p->network, e[i].network);
-			strcpy(p->path, e[i].path);
-			p->kind = e[i].kind;
-		}
-		break;
-	}
-	case SYD_MSG_MACS: {
-		const struct syd_mac_info *e = proto_body(h);
-
-		for (i = 0, n = proto_entries(h, sizeof(*e)); i < n; i++) {
-			struct state_mac *m;
-
-			if (!e[i].is_static || have->nmacs == STATE_MAX_MACS)
-				continue;
-			m = &have->mac[have->nmacs++];
-			memset(m, 0, sizeof(*m));
-			strcpy(m->network, e[i].network);
-			strcpy(m->port, e[i].port);
-			memcpy(m->mac, e[i].mac, 6);
-		}
-		break;
-	}
-	default:
-		break;
-	}
-	return 0;
+	return state_add_dump(arg, h);
 }
 
 static int dp_request(uint16_t type, int (*on_reply)(const struct syd_hdr *, void *), void *arg,
@@ -177,14 +129,14 @@ static int dp_request(uint16_t type, int (*on_reply)(const struct syd_hdr *, voi
 
 static int dp_read_state(struct state *have, char *err, size_t errlen)
 {
-	int ret;
+	static const uint16_t dumps[] = {SYD_MSG_DUMP_NETWORKS, SYD_MSG_DUMP_VTEPS,
+					 SYD_MSG_DUMP_PORTS, SYD_MSG_DUMP_MACS, SYD_MSG_GET_UPLINK};
+	unsigned int i;
+	int ret = 0;
 
-	have->nnets = have->nports = have->nmacs = 0;
-	ret = dp_request(SYD_MSG_DUMP_NETWORKS, read_actual, have, err, errlen);
-	if (ret == 0)
-		ret = dp_request(SYD_MSG_DUMP_PORTS, read_actual, have, err, errlen);
-	if (ret == 0)
-		ret = dp_request(SYD_MSG_DUMP_MACS, read_actual, have, err, errlen);
+	state_clear(have);
+	for (i = 0; i < sizeof(dumps) / sizeof(dumps[0]) && ret == 0; i++)
+		ret = dp_request(dumps[i], read_actual, have, err, errlen);
 	return ret;
 }
 

@@ -7,8 +7,10 @@
 #include "proto.h"
 
 _Static_assert(sizeof(struct syd_hdr) == 16, "the header is part of the wire format");
-_Static_assert(sizeof(struct syd_op) == 188, "ops are part of the wire format");
+_Static_assert(sizeof(struct syd_op) == 200, "ops are part of the wire format");
 _Static_assert(sizeof(struct syd_port_stats) % 8 == 0, "entries stay 8-byte aligned");
+_Static_assert(sizeof(struct syd_uplink_info) == 184 && sizeof(struct syd_vtep_info) == 52,
+	       "answers are part of the wire format");
 
 static int bad(char *err, size_t errlen, int ret, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -43,6 +45,8 @@ static const char *const msg_names[SYD_MSG_TYPE_MAX] = {
 	[SYD_MSG_CLEAR_WORKER_STATS] = "CLEAR_WORKER_STATS",
 	[SYD_MSG_TRACE_START] = "TRACE_START",
 	[SYD_MSG_DUMP_TRACE] = "DUMP_TRACE",
+	[SYD_MSG_DUMP_VTEPS] = "DUMP_VTEPS",
+	[SYD_MSG_GET_UPLINK] = "GET_UPLINK",
 	[SYD_MSG_PORTS] = "PORTS",
 	[SYD_MSG_NETWORKS] = "NETWORKS",
 	[SYD_MSG_MACS] = "MACS",
@@ -51,6 +55,8 @@ static const char *const msg_names[SYD_MSG_TYPE_MAX] = {
 	[SYD_MSG_INFO] = "INFO",
 	[SYD_MSG_DROPS] = "DROPS",
 	[SYD_MSG_TRACE] = "TRACE",
+	[SYD_MSG_VTEPS] = "VTEPS",
+	[SYD_MSG_UPLINK] = "UPLINK",
 	[SYD_MSG_EVENT_LINK] = "EVENT_LINK",
 };
 
@@ -59,7 +65,9 @@ static const char *const op_names[SYD_OP_TYPE_MAX] = {
 	[SYD_OP_PORT_ADD] = "add-port",   [SYD_OP_PORT_DEL] = "del-port",
 	[SYD_OP_ATTACH] = "attach",       [SYD_OP_DETACH] = "detach",
 	[SYD_OP_MAC_ADD] = "add-mac",     [SYD_OP_MAC_DEL] = "del-mac",
-	[SYD_OP_MAC_FLUSH] = "flush-macs",
+	[SYD_OP_MAC_FLUSH] = "flush-macs", [SYD_OP_VTEP_ADD] = "add-vtep",
+	[SYD_OP_VTEP_DEL] = "del-vtep",   [SYD_OP_NET_VNI] = "set-vni",
+	[SYD_OP_UPLINK_SET] = "set-uplink", [SYD_OP_UPLINK_DEL] = "del-uplink",
 };
 
 static const char *const kind_names[SYD_PORT_KIND_MAX] = {
@@ -82,6 +90,27 @@ const char *proto_op_name(unsigned int type)
 const char *proto_port_kind_name(unsigned int kind)
 {
 	return kind < SYD_PORT_KIND_MAX && kind_names[kind] ? kind_names[kind] : "unknown";
+}
+
+static const char *const mode_names[SYD_UPLINK_MODE_MAX] = {
+	[SYD_UPLINK_AUTO] = "auto",
+	[SYD_UPLINK_AF_XDP] = "af_xdp",
+	[SYD_UPLINK_AF_PACKET] = "af_packet",
+};
+
+const char *proto_uplink_mode_name(unsigned int mode)
+{
+	return mode < SYD_UPLINK_MODE_MAX && mode_names[mode] ? mode_names[mode] : "unknown";
+}
+
+unsigned int proto_uplink_mode_parse(const char *s)
+{
+	unsigned int m;
+
+	for (m = 1; m < SYD_UPLINK_MODE_MAX; m++)
+		if (strcmp(s, mode_names[m]) == 0)
+			return m;
+	return 0;
 }
 
 unsigned int proto_port_kind_parse(const char *s)
@@ -124,6 +153,14 @@ static bool zero(const void *p, size_t n)
 }
 
 /* An interface name as the kernel takes it: 1-15 bytes, no '/' or space. */
+bool proto_unicast_ipv4(uint32_t addr)
+{
+	const uint8_t *b = (const uint8_t *)&addr;
+
+	/* not 0/8, loopback, multicast or reserved (224/3 covers 255.255.255.255) */
+	return b[0] != 0 && b[0] != 127 && b[0] < 224;
+}
+
 static bool ifname_ok(const char *s)
 {
 	size_t n = strlen(s);
@@ -140,14 +177,19 @@ static bool ifname_ok(const char *s)
 
 static int check_op(const struct syd_op *op, unsigned int i, char *err, size_t errlen)
 {
-	bool uses_kind = false, uses_path = false, uses_mac = false;
+	bool uses_kind = false, uses_path = false, uses_mac = false, uses_vni = false;
+	bool uses_addr = false, uplink = false;
 	int name = 0, net = 0; /* 0 unused, 1 required, 2 optional */
 
 	NEED(op->type > 0 && op->type < SYD_OP_TYPE_MAX, "op %u: unknown operation %u", i,
 	     op->type);
-	NEED(op->reserved == 0 && zero(op->pad, sizeof(op->pad)), "op %u: reserved bytes set", i);
+	NEED(op->reserved == 0 && op->pad == 0, "op %u: reserved bytes set", i);
 	switch (op->type) {
 	case SYD_OP_NET_ADD:
+	case SYD_OP_NET_VNI:
+		name = 1;
+		uses_vni = true;
+		break;
 	case SYD_OP_NET_DEL:
 	case SYD_OP_PORT_DEL:
 	case SYD_OP_DETACH:
@@ -163,9 +205,21 @@ static int check_op(const struct syd_op *op, unsigned int i, char *err, size_t e
 		net = 1;
 		break;
 	case SYD_OP_MAC_ADD:
-		name = 1;
+		/* behind a port (name) or a remote VTEP (addr) */
+		name = op->addr != 0 ? 0 : 1;
+		uses_addr = op->addr != 0;
 		net = 1;
 		uses_mac = true;
+		break;
+	case SYD_OP_VTEP_ADD:
+	case SYD_OP_VTEP_DEL:
+		net = 1;
+		uses_addr = true;
+		break;
+	case SYD_OP_UPLINK_SET:
+		uses_kind = uses_path = uses_addr = uplink = true;
+		break;
+	case SYD_OP_UPLINK_DEL:
 		break;
 	case SYD_OP_MAC_DEL:
 		net = 1;
@@ -189,7 +243,10 @@ static int check_op(const struct syd_op *op, unsigned int i, char *err, size_t e
 	else
 		NEED(zero(op->network, sizeof(op->network)),
 		     "op %u (%s): unused network field set", i, proto_op_name(op->type));
-	if (uses_kind)
+	if (uplink)
+		NEED(op->kind > 0 && op->kind < SYD_UPLINK_MODE_MAX,
+		     "op %u (%s): unknown uplink mode %u", i, proto_op_name(op->type), op->kind);
+	else if (uses_kind)
 		NEED(op->kind > 0 && op->kind < SYD_PORT_KIND_MAX, "op %u (%s): unknown port kind %u",
 		     i, proto_op_name(op->type), op->kind);
 	else
@@ -198,7 +255,7 @@ static int check_op(const struct syd_op *op, unsigned int i, char *err, size_t e
 		NEED(str_ok(op->path, sizeof(op->path)) && op->path[0] != '\0',
 		     "op %u (%s): path must be 1-%d bytes", i, proto_op_name(op->type),
 		     SYD_PROTO_PATH_LEN - 1);
-		if (op->kind == SYD_PORT_VHOST_SERVER || op->kind == SYD_PORT_VHOST_CLIENT)
+		if (!uplink && (op->kind == SYD_PORT_VHOST_SERVER || op->kind == SYD_PORT_VHOST_CLIENT))
 			NEED(op->path[0] == '/', "op %u (%s): socket path must be absolute, not '%s'",
 			     i, proto_op_name(op->type), op->path);
 		else
@@ -217,6 +274,26 @@ static int check_op(const struct syd_op *op, unsigned int i, char *err, size_t e
 		     proto_op_name(op->type));
 	} else {
 		NEED(zero(op->mac, 6), "op %u (%s): unused mac field set", i,
+		     proto_op_name(op->type));
+	}
+	if (uses_vni)
+		NEED(op->vni <= SYD_VNI_MAX, "op %u (%s): VNI %u is not in 1-%u (or 0 for none)", i,
+		     proto_op_name(op->type), op->vni, SYD_VNI_MAX);
+	else
+		NEED(op->vni == 0, "op %u (%s): unused vni field set", i, proto_op_name(op->type));
+	if (uses_addr)
+		NEED(proto_unicast_ipv4(op->addr),
+		     "op %u (%s): %u.%u.%u.%u is not a unicast IPv4 address", i,
+		     proto_op_name(op->type), ((const uint8_t *)&op->addr)[0],
+		     ((const uint8_t *)&op->addr)[1], ((const uint8_t *)&op->addr)[2],
+		     ((const uint8_t *)&op->addr)[3]);
+	else
+		NEED(op->addr == 0, "op %u (%s): unused addr field set", i, proto_op_name(op->type));
+	if (uplink) {
+		NEED(op->mtu == 0 || (op->mtu >= 576 && op->mtu <= 9000),
+		     "op %u (%s): MTU %u is not in 576-9000", i, proto_op_name(op->type), op->mtu);
+	} else {
+		NEED(op->udp_port == 0 && op->mtu == 0, "op %u (%s): unused udp_port or mtu set", i,
 		     proto_op_name(op->type));
 	}
 	return 0;
@@ -250,6 +327,9 @@ static int check_entries(const struct syd_hdr *h, size_t body, char *err, size_t
 	case SYD_MSG_TRACE:
 		size = sizeof(struct syd_trace_record);
 		break;
+	case SYD_MSG_VTEPS:
+		size = sizeof(struct syd_vtep_info);
+		break;
 	default:
 		return bad(err, errlen, -EOPNOTSUPP, "not a dump message");
 	}
@@ -280,7 +360,9 @@ static int check_entries(const struct syd_hdr *h, size_t body, char *err, size_t
 			const struct syd_mac_info *e = (const void *)p;
 
 			NEED(proto_name_ok(e->network, sizeof(e->network)) &&
-				     proto_name_ok(e->port, sizeof(e->port)) && e->is_static <= 1,
+				     (e->remote != 0 ? e->port[0] == '\0'
+						     : proto_name_ok(e->port, sizeof(e->port))) &&
+				     e->is_static <= 1,
 			     "MACS entry %zu is malformed", i);
 			break;
 		}
@@ -300,6 +382,13 @@ static int check_entries(const struct syd_hdr *h, size_t body, char *err, size_t
 				     (e->out_port[0] == '\0' ||
 				      proto_name_ok(e->out_port, sizeof(e->out_port))),
 			     "TRACE entry %zu is malformed", i);
+			break;
+		}
+		case SYD_MSG_VTEPS: {
+			const struct syd_vtep_info *e = (const void *)p;
+
+			NEED(proto_name_ok(e->network, sizeof(e->network)) && e->resolved <= 1,
+			     "VTEPS entry %zu is malformed", i);
 			break;
 		}
 		case SYD_MSG_WORKER_STATS: {
@@ -362,6 +451,8 @@ int proto_check(const void *msg, size_t len, char *err, size_t errlen)
 	case SYD_MSG_DUMP_DROPS:
 	case SYD_MSG_CLEAR_WORKER_STATS:
 	case SYD_MSG_DUMP_TRACE:
+	case SYD_MSG_DUMP_VTEPS:
+	case SYD_MSG_GET_UPLINK:
 		NEED(body == 0, "%s carries no body, got %zu bytes", proto_msg_name(h->type), body);
 		return 0;
 	case SYD_MSG_HELLO: {
@@ -435,6 +526,16 @@ int proto_check(const void *msg, size_t len, char *err, size_t errlen)
 		     "trace: ip_src set but not flagged");
 		NEED((m->fields & SYD_TRACE_IP_DST) || m->ip_dst == 0,
 		     "trace: ip_dst set but not flagged");
+		return 0;
+	}
+	case SYD_MSG_UPLINK: {
+		const struct syd_uplink_info *m = proto_body(h);
+
+		NEED(body == sizeof(*m), "UPLINK body must be %zu bytes, got %zu", sizeof(*m), body);
+		NEED(str_ok(m->ifname, sizeof(m->ifname)) && str_ok(m->driver, sizeof(m->driver)) &&
+			     str_ok(m->note, sizeof(m->note)) && m->mode < SYD_UPLINK_MODE_MAX &&
+			     m->up <= 1 && m->arp <= 1,
+		     "UPLINK is malformed");
 		return 0;
 	}
 	case SYD_MSG_EVENT_LINK: {

@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SYD_PROTO_VERSION   1
+#define SYD_PROTO_VERSION   2
 #define SYD_PROTO_MSG_MAX   (256 * 1024) /* bytes, header included */
 #define SYD_PROTO_BATCH_MAX 1200         /* operations in one batch */
 #define SYD_PROTO_NAME_LEN  32           /* name fields; names are 1-24 of [A-Za-z0-9_-] */
@@ -64,6 +64,8 @@ enum syd_msg_type {
 	SYD_MSG_CLEAR_WORKER_STATS = 15, /* empty; OK: worker counters only start at zero */
 	SYD_MSG_TRACE_START = 16, /* struct syd_trace_req; OK: the next matching packets are traced */
 	SYD_MSG_DUMP_TRACE = 17,  /* empty; dump of SYD_MSG_TRACE: the records so far */
+	SYD_MSG_DUMP_VTEPS = 18,  /* empty; dump of SYD_MSG_VTEPS: remote VTEPs per network */
+	SYD_MSG_GET_UPLINK = 19,  /* empty; answered by SYD_MSG_UPLINK */
 	/* dump entries and answers */
 	SYD_MSG_PORTS = 20,        /* array of struct syd_port_info */
 	SYD_MSG_NETWORKS = 21,     /* array of struct syd_net_info */
@@ -73,10 +75,24 @@ enum syd_msg_type {
 	SYD_MSG_INFO = 25,         /* struct syd_info */
 	SYD_MSG_DROPS = 26,        /* array of struct syd_drop_record */
 	SYD_MSG_TRACE = 27,        /* array of struct syd_trace_record */
+	SYD_MSG_VTEPS = 28,        /* array of struct syd_vtep_info */
+	SYD_MSG_UPLINK = 29,       /* struct syd_uplink_info */
 	/* events, xid 0 */
 	SYD_MSG_EVENT_LINK = 30,   /* struct syd_event_link */
 	SYD_MSG_TYPE_MAX
 };
+
+/* How the uplink reaches its kernel interface (SYD_OP_UPLINK_SET's kind). */
+enum syd_uplink_mode {
+	SYD_UPLINK_AUTO = 1,      /* AF_XDP with our steering program; af_packet if XDP fails */
+	SYD_UPLINK_AF_XDP = 2,    /* AF_XDP or nothing */
+	SYD_UPLINK_AF_PACKET = 3, /* af_packet: every frame is copied to the switch as well */
+	SYD_UPLINK_MODE_MAX
+};
+
+#define SYD_VXLAN_PORT    4789 /* IANA; SYD_OP_UPLINK_SET's default */
+#define SYD_UNDERLAY_MTU  1500 /* SYD_OP_UPLINK_SET's default */
+#define SYD_VNI_MAX       16777215
 
 struct syd_hello {
 	uint32_t version_min; /* versions the sender speaks */
@@ -108,19 +124,32 @@ enum syd_op_type {
 	SYD_OP_MAC_ADD = 7,   /* network, mac, name (port): a static entry */
 	SYD_OP_MAC_DEL = 8,   /* network, mac */
 	SYD_OP_MAC_FLUSH = 9, /* network ("" = all): learned entries */
+	SYD_OP_VTEP_ADD = 10, /* network, addr: a remote VTEP joins the network's flood list */
+	SYD_OP_VTEP_DEL = 11, /* network, addr; MAC entries behind it in the network go too */
+	SYD_OP_NET_VNI = 12,  /* name, vni (0: the network stays on this host): change the VNI */
+	SYD_OP_UPLINK_SET = 13, /* path (interface), kind (mode), addr (our VTEP), udp_port, mtu */
+	SYD_OP_UPLINK_DEL = 14, /* nothing: the switch stops tunnelling */
 	SYD_OP_TYPE_MAX
 };
 
-/* One change.  Fields an operation does not use must be zero. */
+/*
+ * One change.  Fields an operation does not use must be zero.  Addresses are IPv4 in
+ * network byte order.  SYD_OP_NET_ADD takes an optional vni (0: no tunnel; VNIs are
+ * unique); SYD_OP_MAC_ADD names either a port (name) or a remote VTEP (addr), not both.
+ */
 struct syd_op {
 	uint16_t type; /* enum syd_op_type */
-	uint16_t kind; /* enum syd_port_kind, for SYD_OP_PORT_ADD */
+	uint16_t kind; /* PORT_ADD: enum syd_port_kind; UPLINK_SET: enum syd_uplink_mode */
 	uint32_t reserved;
 	char name[SYD_PROTO_NAME_LEN];
 	char network[SYD_PROTO_NAME_LEN];
 	char path[SYD_PROTO_PATH_LEN];
 	uint8_t mac[6];
-	uint8_t pad[2];
+	uint16_t udp_port; /* UPLINK_SET: VXLAN's UDP port, 0 = SYD_VXLAN_PORT */
+	uint32_t vni;      /* NET_ADD, NET_VNI: 1 to SYD_VNI_MAX, or 0 */
+	uint32_t addr;     /* VTEP_ADD/DEL, MAC_ADD: a remote VTEP; UPLINK_SET: ours */
+	uint16_t mtu;      /* UPLINK_SET: the underlay's IP MTU, 0 = SYD_UNDERLAY_MTU */
+	uint16_t pad;
 };
 
 /* A batch: applied all or nothing, in order. */
@@ -149,7 +178,7 @@ struct syd_net_info {
 	uint32_t index;
 	uint32_t nports;
 	uint32_t nmacs;
-	uint32_t reserved;
+	uint32_t vni; /* 0: the network stays on this host */
 };
 
 struct syd_mac_info {
@@ -158,7 +187,35 @@ struct syd_mac_info {
 	uint8_t mac[6];
 	uint8_t is_static;
 	uint8_t pad;
-	uint32_t age_s; /* seconds since last seen (0 for static entries) */
+	uint32_t age_s;  /* seconds since last seen (0 for static entries) */
+	uint32_t remote; /* behind this remote VTEP (port is ""), or 0 */
+	uint32_t reserved;
+};
+
+/* A remote VTEP of a network, and how the switch reaches it. */
+struct syd_vtep_info {
+	char network[SYD_PROTO_NAME_LEN];
+	uint32_t addr;    /* the remote VTEP */
+	uint32_t nexthop; /* the underlay next hop: addr itself when on-link */
+	uint8_t mac[6];   /* the next hop's MAC, once resolved */
+	uint8_t resolved; /* 1 when mac is known: frames to this VTEP can be sent */
+	uint8_t pad;
+	uint32_t nmacs;   /* MAC entries of the network learned behind it */
+};
+
+/* The uplink: the kernel interface VXLAN goes in and out of. */
+struct syd_uplink_info {
+	char ifname[16];  /* "" when there is no uplink */
+	char driver[16];  /* "af_xdp" or "af_packet" */
+	char note[128];   /* why the mode is what it is (a fallback's cause), or "" */
+	uint32_t addr;    /* our VTEP address */
+	uint16_t udp_port;
+	uint16_t mtu;     /* underlay IP MTU */
+	uint16_t mode;    /* enum syd_uplink_mode, as asked */
+	uint8_t mac[6];   /* the interface's MAC: the outer source */
+	uint8_t up;
+	uint8_t arp;      /* 1: the switch answers ARP for addr (the kernel does not own it) */
+	uint8_t pad[6];
 };
 
 struct syd_port_stats {
@@ -280,6 +337,11 @@ const char *proto_op_name(unsigned int type);
 const char *proto_port_kind_name(unsigned int kind);
 /* enum syd_port_kind of "vhost-server" etc., or 0. */
 unsigned int proto_port_kind_parse(const char *s);
+/* "auto", "af_xdp", "af_packet" and back (0 when unknown). */
+const char *proto_uplink_mode_name(unsigned int mode);
+unsigned int proto_uplink_mode_parse(const char *s);
+/* A unicast IPv4 address (network order) a VTEP may have: not 0/8, 127/8 or 224/3. */
+bool proto_unicast_ipv4(uint32_t addr);
 
 /* A valid name: 1-24 of [A-Za-z0-9_-], NUL-terminated within a field of field_len. */
 bool proto_name_ok(const char *name, size_t field_len);

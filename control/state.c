@@ -63,7 +63,27 @@ static int find_net(const struct state *s, const char *name)
 	unsigned int i;
 
 	for (i = 0; i < s->nnets; i++)
-		if (strcmp(s->net[i], name) == 0)
+		if (strcmp(s->net[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int find_vni(const struct state *s, uint32_t vni)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nnets; i++)
+		if (s->net[i].vni == vni)
+			return (int)i;
+	return -1;
+}
+
+static int find_vtep(const struct state_net *n, uint32_t addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < n->nvteps; i++)
+		if (n->vtep[i] == addr)
 			return (int)i;
 	return -1;
 }
@@ -78,17 +98,47 @@ static int find_mac(const struct state *s, const char *network, const uint8_t *m
 	return -1;
 }
 
-/* Forget the static entries of a port: the dataplane flushes them when it moves. */
-static void drop_port_macs(struct state *s, const char *port)
+/*
+ * Forget static entries the dataplane flushes with a change: those of a port (port set),
+ * of a network (network set, port NULL), or behind a remote VTEP of a network.
+ */
+static void drop_macs(struct state *s, const char *port, const char *network, uint32_t remote)
 {
 	unsigned int i = 0;
 
 	while (i < s->nmacs) {
-		if (strcmp(s->mac[i].port, port) == 0)
+		const struct state_mac *m = &s->mac[i];
+		bool gone = port ? strcmp(m->port, port) == 0
+				 : strcmp(m->network, network) == 0 &&
+					   (remote == 0 || m->remote == remote);
+
+		if (gone)
 			s->mac[i] = s->mac[--s->nmacs];
 		else
 			i++;
 	}
+}
+
+#define IP4(a) ((const uint8_t *)&(a))[0], ((const uint8_t *)&(a))[1], \
+	       ((const uint8_t *)&(a))[2], ((const uint8_t *)&(a))[3]
+
+static int apply_uplink(struct state *s, const struct syd_op *op, const char *what, char *err,
+			size_t errlen)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nports; i++)
+		if ((s->port[i].kind == SYD_PORT_AF_PACKET || s->port[i].kind == SYD_PORT_TAP) &&
+		    strcmp(s->port[i].path, op->path) == 0)
+			return fail(err, errlen, -EBUSY, "%s: %s is port '%s'", what, op->path,
+				    s->port[i].name);
+	memset(&s->uplink, 0, sizeof(s->uplink));
+	strcpy(s->uplink.ifname, op->path);
+	s->uplink.mode = op->kind;
+	s->uplink.udp_port = op->udp_port ? op->udp_port : SYD_VXLAN_PORT;
+	s->uplink.mtu = op->mtu ? op->mtu : SYD_UNDERLAY_MTU;
+	s->uplink.addr = op->addr;
+	return 0;
 }
 
 int state_apply_op(struct state *s, const struct syd_op *op, char *err, size_t errlen)
@@ -97,7 +147,8 @@ int state_apply_op(struct state *s, const struct syd_op *op, char *err, size_t e
 	int p = -1, n = -1, m;
 	unsigned int i;
 
-	if (op->type != SYD_OP_NET_ADD && op->type != SYD_OP_NET_DEL && op->name[0]) {
+	if (op->type != SYD_OP_NET_ADD && op->type != SYD_OP_NET_DEL &&
+	    op->type != SYD_OP_NET_VNI && op->name[0]) {
 		p = find_port(s, op->name);
 		if (p < 0 && op->type != SYD_OP_PORT_ADD)
 			return fail(err, errlen, -ENOENT, "%s: no port named '%s'", what, op->name);
@@ -113,10 +164,15 @@ int state_apply_op(struct state *s, const struct syd_op *op, char *err, size_t e
 		if (find_net(s, op->name) >= 0)
 			return fail(err, errlen, -EEXIST, "%s: network '%s' exists", what,
 				    op->name);
+		if (op->vni && (m = find_vni(s, op->vni)) >= 0)
+			return fail(err, errlen, -EEXIST, "%s: VNI %u is network '%s''s", what,
+				    op->vni, s->net[m].name);
 		if (s->nnets == STATE_MAX_NETWORKS)
 			return fail(err, errlen, -ENOSPC, "%s: all %d networks are in use", what,
 				    STATE_MAX_NETWORKS);
-		strcpy(s->net[s->nnets++], op->name);
+		memset(&s->net[s->nnets], 0, sizeof(s->net[0]));
+		strcpy(s->net[s->nnets].name, op->name);
+		s->net[s->nnets++].vni = op->vni;
 		break;
 	case SYD_OP_NET_DEL:
 		n = find_net(s, op->name);
@@ -129,8 +185,57 @@ int state_apply_op(struct state *s, const struct syd_op *op, char *err, size_t e
 					    "%s: network '%s' still has port '%s': detach or delete "
 					    "its ports first",
 					    what, op->name, s->port[i].name);
-		memmove(s->net[n], s->net[n + 1], (s->nnets - (unsigned int)n - 1) * sizeof(s->net[0]));
+		drop_macs(s, NULL, op->name, 0);
+		memmove(&s->net[n], &s->net[n + 1],
+			(s->nnets - (unsigned int)n - 1) * sizeof(s->net[0]));
 		s->nnets--;
+		break;
+	case SYD_OP_NET_VNI:
+		n = find_net(s, op->name);
+		if (n < 0)
+			return fail(err, errlen, -ENOENT, "%s: no network named '%s'", what,
+				    op->name);
+		if (op->vni && (m = find_vni(s, op->vni)) >= 0 && m != n)
+			return fail(err, errlen, -EEXIST, "%s: VNI %u is network '%s''s", what,
+				    op->vni, s->net[m].name);
+		s->net[n].vni = op->vni;
+		break;
+	case SYD_OP_VTEP_ADD:
+		if (s->net[n].vni == 0)
+			return fail(err, errlen, -EINVAL,
+				    "%s: network '%s' has no VNI: give it one (set-vni) first", what,
+				    op->network);
+		if (find_vtep(&s->net[n], op->addr) >= 0)
+			return fail(err, errlen, -EEXIST, "%s: %u.%u.%u.%u is already in network "
+				    "'%s''s flood list", what, IP4(op->addr), op->network);
+		if (op->addr == s->uplink.addr)
+			return fail(err, errlen, -EINVAL, "%s: %u.%u.%u.%u is this switch's own VTEP",
+				    what, IP4(op->addr));
+		if (s->net[n].nvteps == STATE_MAX_VTEPS)
+			return fail(err, errlen, -ENOSPC, "%s: %d remote VTEPs per network at most",
+				    what, STATE_MAX_VTEPS);
+		s->net[n].vtep[s->net[n].nvteps++] = op->addr;
+		break;
+	case SYD_OP_VTEP_DEL:
+		m = find_vtep(&s->net[n], op->addr);
+		if (m < 0)
+			return fail(err, errlen, -ENOENT,
+				    "%s: %u.%u.%u.%u is not in network '%s''s flood list", what,
+				    IP4(op->addr), op->network);
+		s->net[n].vtep[m] = s->net[n].vtep[--s->net[n].nvteps];
+		drop_macs(s, NULL, op->network, op->addr);
+		break;
+	case SYD_OP_UPLINK_SET:
+		for (i = 0; i < s->nnets; i++)
+			if (find_vtep(&s->net[i], op->addr) >= 0)
+				return fail(err, errlen, -EINVAL,
+					    "%s: %u.%u.%u.%u is a remote VTEP of network '%s'", what,
+					    IP4(op->addr), s->net[i].name);
+		return apply_uplink(s, op, what, err, errlen);
+	case SYD_OP_UPLINK_DEL:
+		if (s->uplink.ifname[0] == '\0')
+			return fail(err, errlen, -ENOENT, "%s: there is no uplink", what);
+		memset(&s->uplink, 0, sizeof(s->uplink));
 		break;
 	case SYD_OP_PORT_ADD:
 		if (p >= 0)
@@ -139,6 +244,9 @@ int state_apply_op(struct state *s, const struct syd_op *op, char *err, size_t e
 			if (strcmp(s->port[i].path, op->path) == 0)
 				return fail(err, errlen, -EEXIST, "%s: %s is already used by port '%s'",
 					    what, op->path, s->port[i].name);
+		if ((op->kind == SYD_PORT_AF_PACKET || op->kind == SYD_PORT_TAP) &&
+		    strcmp(op->path, s->uplink.ifname) == 0)
+			return fail(err, errlen, -EBUSY, "%s: %s is the uplink", what, op->path);
 		if (s->nports == STATE_MAX_PORTS)
 			return fail(err, errlen, -ENOSPC, "%s: all %d ports are in use", what,
 				    STATE_MAX_PORTS);
@@ -150,23 +258,27 @@ int state_apply_op(struct state *s, const struct syd_op *op, char *err, size_t e
 		s->port[p].kind = op->kind;
 		break;
 	case SYD_OP_PORT_DEL:
-		drop_port_macs(s, op->name);
+		drop_macs(s, op->name, NULL, 0);
 		s->port[p] = s->port[--s->nports];
 		break;
 	case SYD_OP_ATTACH:
 		if (strcmp(s->port[p].network, op->network) != 0)
-			drop_port_macs(s, op->name);
+			drop_macs(s, op->name, NULL, 0);
 		strcpy(s->port[p].network, op->network);
 		break;
 	case SYD_OP_DETACH:
-		drop_port_macs(s, op->name);
+		drop_macs(s, op->name, NULL, 0);
 		memset(s->port[p].network, 0, sizeof(s->port[p].network));
 		break;
 	case SYD_OP_MAC_ADD:
-		if (strcmp(s->port[p].network, op->network) != 0)
+		if (op->addr == 0 && strcmp(s->port[p].network, op->network) != 0)
 			return fail(err, errlen, -EINVAL,
 				    "%s: port '%s' is not attached to network '%s'", what, op->name,
 				    op->network);
+		if (op->addr != 0 && s->net[n].vni == 0)
+			return fail(err, errlen, -EINVAL,
+				    "%s: network '%s' has no VNI, so nothing is behind a remote VTEP",
+				    what, op->network);
 		m = find_mac(s, op->network, op->mac);
 		if (m < 0) {
 			if (s->nmacs == STATE_MAX_MACS)
@@ -178,6 +290,7 @@ int state_apply_op(struct state *s, const struct syd_op *op, char *err, size_t e
 		strcpy(s->mac[m].network, op->network);
 		strcpy(s->mac[m].port, op->name);
 		memcpy(s->mac[m].mac, op->mac, 6);
+		s->mac[m].remote = op->addr;
 		break;
 	case SYD_OP_MAC_DEL:
 		m = find_mac(s, op->network, op->mac);
@@ -215,28 +328,124 @@ int state_apply_batch(struct state *s, const struct syd_batch *b, char *err, siz
 	return 0;
 }
 
-static int add_op(struct proto_buf *b, uint16_t type, uint16_t kind, const char *name,
-		  const char *network, const char *path, const uint8_t *mac)
+void state_clear(struct state *s)
+{
+	s->nports = s->nnets = s->nmacs = 0;
+	memset(&s->uplink, 0, sizeof(s->uplink));
+}
+
+int state_add_dump(struct state *s, const struct syd_hdr *h)
+{
+	size_t i, n;
+	int k;
+
+	switch (h->type) {
+	case SYD_MSG_NETWORKS: {
+		const struct syd_net_info *e = proto_body(h);
+
+		for (i = 0, n = proto_entries(h, sizeof(*e)); i < n; i++) {
+			if (s->nnets == STATE_MAX_NETWORKS)
+				return -ENOSPC;
+			memset(&s->net[s->nnets], 0, sizeof(s->net[0]));
+			strcpy(s->net[s->nnets].name, e[i].name);
+			s->net[s->nnets++].vni = e[i].vni;
+		}
+		break;
+	}
+	case SYD_MSG_VTEPS: {
+		const struct syd_vtep_info *e = proto_body(h);
+
+		for (i = 0, n = proto_entries(h, sizeof(*e)); i < n; i++) {
+			k = find_net(s, e[i].network);
+			if (k < 0)
+				continue;
+			if (s->net[k].nvteps == STATE_MAX_VTEPS)
+				return -ENOSPC;
+			s->net[k].vtep[s->net[k].nvteps++] = e[i].addr;
+		}
+		break;
+	}
+	case SYD_MSG_PORTS: {
+		const struct syd_port_info *e = proto_body(h);
+
+		for (i = 0, n = proto_entries(h, sizeof(*e)); i < n; i++) {
+			struct state_port *p;
+
+			if (s->nports == STATE_MAX_PORTS)
+				return -ENOSPC;
+			p = &s->port[s->nports++];
+			memset(p, 0, sizeof(*p));
+			strcpy(p->name, e[i].name);
+			strcpy(p->network, e[i].network);
+			strcpy(p->path, e[i].path);
+			p->kind = e[i].kind;
+		}
+		break;
+	}
+	case SYD_MSG_MACS: {
+		const struct syd_mac_info *e = proto_body(h);
+
+		for (i = 0, n = proto_entries(h, sizeof(*e)); i < n; i++) {
+			struct state_mac *m;
+
+			if (!e[i].is_static)
+				continue;
+			if (s->nmacs == STATE_MAX_MACS)
+				return -ENOSPC;
+			m = &s->mac[s->nmacs++];
+			memset(m, 0, sizeof(*m));
+			strcpy(m->network, e[i].network);
+			strcpy(m->port, e[i].port);
+			memcpy(m->mac, e[i].mac, 6);
+			m->remote = e[i].remote;
+		}
+		break;
+	}
+	case SYD_MSG_UPLINK: {
+		const struct syd_uplink_info *e = proto_body(h);
+
+		memset(&s->uplink, 0, sizeof(s->uplink));
+		if (e->ifname[0] == '\0')
+			break;
+		strcpy(s->uplink.ifname, e->ifname);
+		s->uplink.mode = e->mode;
+		s->uplink.udp_port = e->udp_port;
+		s->uplink.mtu = e->mtu;
+		s->uplink.addr = e->addr;
+		break;
+	}
+	default:
+		break;
+	}
+	return 0;
+}
+
+static struct syd_op op_make(uint16_t type, const char *name, const char *network)
 {
 	struct syd_op op;
 
 	memset(&op, 0, sizeof(op));
 	op.type = type;
-	op.kind = kind;
 	if (name)
 		strcpy(op.name, name);
 	if (network)
 		strcpy(op.network, network);
-	if (path)
-		strcpy(op.path, path);
-	if (mac)
-		memcpy(op.mac, mac, 6);
-	return proto_batch_add(b, &op);
+	return op;
 }
 
-#define ADD(...)                                                                                   \
+static struct syd_op op_mac_add(const struct state_mac *m)
+{
+	struct syd_op op = op_make(SYD_OP_MAC_ADD, m->remote ? NULL : m->port, m->network);
+
+	memcpy(op.mac, m->mac, 6);
+	op.addr = m->remote;
+	return op;
+}
+
+#define ADD(op_)                                                                                   \
 	do {                                                                                       \
-		int r_ = add_op(batch, __VA_ARGS__);                                               \
+		struct syd_op o_ = (op_);                                                          \
+		int r_ = proto_batch_add(batch, &o_);                                              \
 		if (r_ < 0)                                                                        \
 			return r_;                                                                 \
 		nops++;                                                                            \
@@ -259,51 +468,147 @@ static bool port_reset(const struct state *want, const struct state *have, const
 	       strcmp(want->port[w].network, have->port[h].network) != 0;
 }
 
+/* Does the dataplane lose the static entries behind this remote VTEP on the way? */
+static bool vtep_reset(const struct state *want, const struct state *have, const char *network,
+		       uint32_t remote)
+{
+	int w = find_net(want, network), h = find_net(have, network);
+
+	return w < 0 || h < 0 ||
+	       (find_vtep(&have->net[h], remote) >= 0 && find_vtep(&want->net[w], remote) < 0);
+}
+
+static bool mac_reset(const struct state *want, const struct state *have,
+		      const struct state_mac *m)
+{
+	return m->remote ? vtep_reset(want, have, m->network, m->remote)
+			 : port_reset(want, have, m->port);
+}
+
+static bool uplink_same(const struct state_uplink *a, const struct state_uplink *b)
+{
+	return strcmp(a->ifname, b->ifname) == 0 && a->mode == b->mode &&
+	       a->udp_port == b->udp_port && a->mtu == b->mtu && a->addr == b->addr;
+}
+
 int state_diff(const struct state *want, const struct state *have, struct proto_buf *batch)
 {
-	unsigned int i;
+	unsigned int i, v;
 	int nops = 0, j;
 
-	/* Static entries to drop go first, while their ports are still there. */
+	/* Static entries to drop go first, while their ports and VTEPs are still there. */
 	for (i = 0; i < have->nmacs; i++) {
 		const struct state_mac *h = &have->mac[i];
+		struct syd_op op;
 
-		if (port_reset(want, have, h->port))
-			continue; /* flushed with its port */
+		if (mac_reset(want, have, h))
+			continue; /* flushed with its port or VTEP */
 		j = find_mac(want, h->network, h->mac);
-		if (j < 0 || strcmp(want->mac[j].port, h->port) != 0)
-			ADD(SYD_OP_MAC_DEL, 0, NULL, h->network, NULL, h->mac);
+		if (j >= 0 && strcmp(want->mac[j].port, h->port) == 0 &&
+		    want->mac[j].remote == h->remote)
+			continue;
+		op = op_make(SYD_OP_MAC_DEL, NULL, h->network);
+		memcpy(op.mac, h->mac, 6);
+		ADD(op);
 	}
+	/* New networks start without a VNI: VNIs move below, once all are free. */
 	for (i = 0; i < want->nnets; i++)
-		if (find_net(have, want->net[i]) < 0)
-			ADD(SYD_OP_NET_ADD, 0, want->net[i], NULL, NULL, NULL);
+		if (find_net(have, want->net[i].name) < 0)
+			ADD(op_make(SYD_OP_NET_ADD, want->net[i].name, NULL));
 	for (i = 0; i < have->nports; i++) {
 		j = find_port(want, have->port[i].name);
 		if (j < 0 || port_replaced(&want->port[j], &have->port[i]))
-			ADD(SYD_OP_PORT_DEL, 0, have->port[i].name, NULL, NULL, NULL);
+			ADD(op_make(SYD_OP_PORT_DEL, have->port[i].name, NULL));
+	}
+	if (!uplink_same(&want->uplink, &have->uplink)) {
+		if (want->uplink.ifname[0] == '\0') {
+			ADD(op_make(SYD_OP_UPLINK_DEL, NULL, NULL));
+		} else {
+			struct syd_op op = op_make(SYD_OP_UPLINK_SET, NULL, NULL);
+
+			strcpy(op.path, want->uplink.ifname);
+			op.kind = want->uplink.mode;
+			op.udp_port = want->uplink.udp_port;
+			op.mtu = want->uplink.mtu;
+			op.addr = want->uplink.addr;
+			/* Our own address must leave the flood lists before it becomes ours. */
+			for (i = 0; i < have->nnets; i++)
+				if (find_vtep(&have->net[i], op.addr) >= 0) {
+					struct syd_op d = op_make(SYD_OP_VTEP_DEL, NULL,
+								  have->net[i].name);
+
+					d.addr = op.addr;
+					ADD(d);
+				}
+			ADD(op);
+		}
+	}
+	/* VNIs: first free every VNI that moves or goes, then give them out. */
+	for (i = 0; i < have->nnets; i++) {
+		j = find_net(want, have->net[i].name);
+		if (have->net[i].vni && (j < 0 || want->net[j].vni != have->net[i].vni))
+			ADD(op_make(SYD_OP_NET_VNI, have->net[i].name, NULL));
+	}
+	for (i = 0; i < want->nnets; i++) {
+		struct syd_op op = op_make(SYD_OP_NET_VNI, want->net[i].name, NULL);
+
+		j = find_net(have, want->net[i].name);
+		if (want->net[i].vni == 0 || (j >= 0 && have->net[j].vni == want->net[i].vni))
+			continue;
+		op.vni = want->net[i].vni;
+		ADD(op);
+	}
+	/* Flood lists. */
+	for (i = 0; i < want->nnets; i++) {
+		const struct state_net *w = &want->net[i];
+		const struct state_net *h = NULL;
+
+		j = find_net(have, w->name);
+		if (j >= 0)
+			h = &have->net[j];
+		for (v = 0; h && v < h->nvteps; v++)
+			if (find_vtep(w, h->vtep[v]) < 0 && h->vtep[v] != want->uplink.addr) {
+				struct syd_op op = op_make(SYD_OP_VTEP_DEL, NULL, w->name);
+
+				op.addr = h->vtep[v];
+				ADD(op);
+			}
+		for (v = 0; v < w->nvteps; v++)
+			if (h == NULL || find_vtep(h, w->vtep[v]) < 0) {
+				struct syd_op op = op_make(SYD_OP_VTEP_ADD, NULL, w->name);
+
+				op.addr = w->vtep[v];
+				ADD(op);
+			}
 	}
 	for (i = 0; i < want->nports; i++) {
 		const struct state_port *w = &want->port[i];
 
 		j = find_port(have, w->name);
-		if (j < 0 || port_replaced(w, &have->port[j]))
-			ADD(SYD_OP_PORT_ADD, w->kind, w->name, w->network, w->path, NULL);
-		else if (strcmp(w->network, have->port[j].network) != 0 && w->network[0])
-			ADD(SYD_OP_ATTACH, 0, w->name, w->network, NULL, NULL);
-		else if (strcmp(w->network, have->port[j].network) != 0)
-			ADD(SYD_OP_DETACH, 0, w->name, NULL, NULL, NULL);
+		if (j < 0 || port_replaced(w, &have->port[j])) {
+			struct syd_op op = op_make(SYD_OP_PORT_ADD, w->name,
+						   w->network[0] ? w->network : NULL);
+
+			op.kind = w->kind;
+			strcpy(op.path, w->path);
+			ADD(op);
+		} else if (strcmp(w->network, have->port[j].network) != 0 && w->network[0]) {
+			ADD(op_make(SYD_OP_ATTACH, w->name, w->network));
+		} else if (strcmp(w->network, have->port[j].network) != 0) {
+			ADD(op_make(SYD_OP_DETACH, w->name, NULL));
+		}
 	}
 	for (i = 0; i < want->nmacs; i++) {
 		const struct state_mac *w = &want->mac[i];
 
 		j = find_mac(have, w->network, w->mac);
 		if (j < 0 || strcmp(have->mac[j].port, w->port) != 0 ||
-		    port_reset(want, have, w->port))
-			ADD(SYD_OP_MAC_ADD, 0, w->port, w->network, NULL, w->mac);
+		    have->mac[j].remote != w->remote || mac_reset(want, have, w))
+			ADD(op_mac_add(w));
 	}
 	for (i = 0; i < have->nnets; i++)
-		if (find_net(want, have->net[i]) < 0)
-			ADD(SYD_OP_NET_DEL, 0, have->net[i], NULL, NULL, NULL);
+		if (find_net(want, have->net[i].name) < 0)
+			ADD(op_make(SYD_OP_NET_DEL, have->net[i].name, NULL));
 	return nops;
 }
 
@@ -345,13 +650,8 @@ int state_save(const struct state *s, const char *path, char *err, size_t errlen
 			/* The next slice: static entries only. */
 			ret = proto_begin(&b, SYD_MSG_BATCH, 0);
 			while (ret == 0 && done < s->nmacs) {
-				struct syd_op op;
+				struct syd_op op = op_mac_add(&all[done]);
 
-				memset(&op, 0, sizeof(op));
-				op.type = SYD_OP_MAC_ADD;
-				strcpy(op.name, all[done].port);
-				strcpy(op.network, all[done].network);
-				memcpy(op.mac, all[done].mac, 6);
 				ret = proto_batch_add(&b, &op);
 				if (ret == 0)
 					done++;

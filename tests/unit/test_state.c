@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The desired-state model: op rules, and the diff checked by applying it: for any two
  * states, applying diff(want, have) to have must give want, and diffing again nothing. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -156,10 +157,32 @@ static void random_state(struct state *s, unsigned int seed)
 
 	srand(seed);
 	for (i = 0; i < 4; i++)
-		if (rand() % 3)
-			apply(s, mk(SYD_OP_NET_ADD, 0, nets[i], NULL, NULL, 0));
+		if (rand() % 3) {
+			struct syd_op op = mk(SYD_OP_NET_ADD, 0, nets[i], NULL, NULL, 0);
+
+			op.vni = (uint32_t)(rand() % 4); /* collide, move and swap */
+			if (apply(s, op) != 0) {
+				op.vni = 0;
+				apply(s, op);
+			}
+		}
+	if (rand() % 2) { /* the uplink: our address also drawn from the VTEPs' */
+		struct syd_op op = mk(SYD_OP_UPLINK_SET, (uint16_t)(1 + rand() % 3), NULL, NULL,
+				      rand() % 2 ? "eth1" : "eth2", 0);
+
+		op.addr = htonl(0x0a000001u + (uint32_t)(rand() % 4));
+		op.mtu = rand() % 2 ? 0 : 9000;
+		apply(s, op);
+	}
+	for (i = 0; i < 12 && s->nnets; i++) {
+		struct syd_op op = mk(SYD_OP_VTEP_ADD, 0, NULL, s->net[rand() % s->nnets].name,
+				      NULL, 0);
+
+		op.addr = htonl(0x0a000001u + (uint32_t)(rand() % 6));
+		apply(s, op); /* refused when the network has no VNI, or it is ours */
+	}
 	for (i = 0; i < 8; i++) {
-		const char *net = s->nnets && rand() % 4 ? s->net[rand() % s->nnets] : NULL;
+		const char *net = s->nnets && rand() % 4 ? s->net[rand() % s->nnets].name : NULL;
 
 		if (rand() % 2)
 			continue;
@@ -176,12 +199,21 @@ static void random_state(struct state *s, unsigned int seed)
 		if (p->network[0])
 			apply(s, mk(SYD_OP_MAC_ADD, 0, p->name, p->network, NULL, 1 + rand() % 12));
 	}
+	for (i = 0; i < 8 && s->nnets; i++) { /* behind remote VTEPs */
+		const struct state_net *n = &s->net[rand() % s->nnets];
+		struct syd_op op = mk(SYD_OP_MAC_ADD, 0, NULL, n->name, NULL, 1 + rand() % 12);
+
+		if (n->nvteps == 0)
+			continue;
+		op.addr = n->vtep[rand() % n->nvteps];
+		apply(s, op);
+	}
 }
 
 static void test_diff_applied_gives_want(void)
 {
 	struct state want, have, got;
-	unsigned int seed, bad = 0;
+	unsigned int seed, bad = 0, vteps = 0, remote = 0, uplinks = 0, i;
 
 	state_init(&want);
 	state_init(&have);
@@ -190,10 +222,15 @@ static void test_diff_applied_gives_want(void)
 		struct proto_buf b = {0};
 		int n;
 
-		want.nports = want.nnets = want.nmacs = 0;
-		have.nports = have.nnets = have.nmacs = 0;
+		state_clear(&want);
+		state_clear(&have);
 		random_state(&want, seed);
 		random_state(&have, seed * 7919);
+		uplinks += want.uplink.ifname[0] != '\0';
+		for (i = 0; i < want.nnets; i++)
+			vteps += want.net[i].nvteps;
+		for (i = 0; i < want.nmacs; i++)
+			remote += want.mac[i].remote != 0;
 		proto_begin(&b, SYD_MSG_BATCH, 0);
 		n = state_diff(&want, &have, &b);
 		CU_ASSERT_TRUE_FATAL(n >= 0);
@@ -207,6 +244,8 @@ static void test_diff_applied_gives_want(void)
 		proto_buf_free(&b);
 	}
 	CU_ASSERT_EQUAL(bad, 0);
+	/* the universe really has tunnels in it */
+	CU_ASSERT_TRUE(uplinks > 500 && vteps > 2000 && remote > 1000);
 	state_free(&want);
 	state_free(&have);
 	state_free(&got);
