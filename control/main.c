@@ -422,6 +422,8 @@ static void client_read(struct sydctl_client *c)
 	case SYD_MSG_CLEAR_WORKER_STATS:
 	case SYD_MSG_TRACE_START:
 	case SYD_MSG_DUMP_TRACE:
+	case SYD_MSG_DUMP_VTEPS:
+	case SYD_MSG_GET_UPLINK:
 		handle_read(c, h);
 		break;
 	default:
