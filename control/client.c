@@ -173,6 +173,7 @@ int syd_client_request(struct syd_client *c, struct proto_buf *req, int timeout_
 			return error_reply(r, err, errlen);
 		case SYD_MSG_HELLO:
 		case SYD_MSG_INFO:
+		case SYD_MSG_UPLINK:
 			ret = on_reply ? on_reply(r, arg) : 0;
 			return ret;
 		default:

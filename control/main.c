@@ -26,6 +26,8 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "config.h"
+#include "config_state.h"
 #include "metrics.h"
 #include "proto.h"
 #include "state.h"
@@ -59,11 +61,16 @@ static struct {
 } g;
 
 static volatile sig_atomic_t quit;
+static volatile sig_atomic_t reload; /* SIGHUP: read --config again */
+static const char *config_path;      /* --config, or NULL */
+static sigset_t hup_unblocked;       /* the mask while waiting: SIGHUP only arrives then */
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	quit = 1;
+	if (sig == SIGHUP)
+		reload = 1;
+	else
+		quit = 1;
 }
 
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -149,20 +156,22 @@ static void save_want(void)
 }
 
 /* Read the dataplane's state, send the difference, repeat until nothing differs (a
- * difference larger than one batch goes in several). */
-static void reconcile(void)
+ * difference larger than one batch goes in several).  why, when not NULL, opens the log
+ * line.  @return the number of ops sent; -ENOTCONN when the dataplane went away; another
+ * negative errno when the dataplane refused or the batch could not be built. */
+static int reconcile(const char *why)
 {
 	static struct state have;
 	char err[SYD_PROTO_TEXT_MAX];
 	int round, n, ret, total = 0;
 
 	if (have.mac == NULL && state_init(&have) < 0)
-		return;
+		return -ENOMEM;
 	for (round = 0; round < RESYNC_ROUNDS; round++) {
 		ret = dp_read_state(&have, err, sizeof(err));
 		if (ret < 0) {
 			dp_down(err);
-			return;
+			return -ENOTCONN;
 		}
 		if (g.adopt) {
 			state_copy(&g.want, &have);
@@ -171,34 +180,40 @@ static void reconcile(void)
 			logf_("no state file: adopted the dataplane's configuration (%u networks, "
 			      "%u ports, %u static MACs) as the desired state",
 			      have.nnets, have.nports, have.nmacs);
-			return;
+			return 0;
 		}
 		proto_begin(&g.fwd, SYD_MSG_BATCH, 0);
 		n = state_diff(&g.want, &have, &g.fwd);
 		if (n == 0) {
-			logf_("dataplane in sync with the desired state (%d changes sent)", total);
-			return;
+			logf_("%s%sdataplane in sync with the desired state (%d changes sent)",
+			      why ? why : "", why ? ": " : "", total);
+			return total;
 		}
 		if (n < 0 && n != -E2BIG && n != -EMSGSIZE) {
 			logf_("cannot build the resync batch: %s", strerror(-n));
-			return;
+			return n;
 		}
 		proto_finish(&g.fwd);
 		ret = syd_client_request(&g.dp, &g.fwd, DP_TIMEOUT_MS, NULL, NULL, err, sizeof(err));
 		if (ret == -EPIPE || ret == -ETIMEDOUT || ret == -EBADMSG) {
 			dp_down(err);
-			return;
+			return -ENOTCONN;
+		}
+		if (ret < 0 && why) {
+			logf_("%s: the dataplane refused it: %s", why, err);
+			return ret;
 		}
 		if (ret < 0) {
 			logf_("the dataplane refused the resync: %s (the desired state is kept; "
 			      "fix the cause and restart syd-control, or change the state with "
 			      "sydctl)",
 			      err);
-			return;
+			return ret;
 		}
 		total += ((struct syd_batch *)(g.fwd.data + sizeof(struct syd_hdr)))->count;
 	}
 	logf_("resync did not converge after %d rounds", RESYNC_ROUNDS);
+	return -EAGAIN;
 }
 
 static void dp_try_connect(void)
@@ -221,7 +236,7 @@ static void dp_try_connect(void)
 	g.dp_up = true;
 	g.dp_warned = false;
 	logf_("connected to %s at %s", g.dp.peer, g.dp_path);
-	reconcile();
+	reconcile(NULL);
 }
 
 /* Events or a hang-up arriving while no request is outstanding. */
@@ -352,7 +367,7 @@ static void handle_read(struct sydctl_client *c, const struct syd_hdr *h)
 	} else if (h->type == SYD_MSG_BARRIER || h->type == SYD_MSG_CLEAR_STATS ||
 		   h->type == SYD_MSG_CLEAR_WORKER_STATS || h->type == SYD_MSG_TRACE_START) {
 		reply(c, SYD_MSG_OK, h->xid);
-	} else if (h->type != SYD_MSG_GET_INFO) {
+	} else if (h->type != SYD_MSG_GET_INFO && h->type != SYD_MSG_GET_UPLINK) {
 		reply(c, SYD_MSG_DONE, h->xid);
 	}
 }
@@ -492,6 +507,74 @@ static int listen_on(const char *path)
 	return fd;
 }
 
+/* ---- --config: the desired state from a file, read again on SIGHUP ---- */
+
+/* The file's state into s (initialised).  @return 0, or -errno with the reason in err. */
+static int config_read(struct state *s, char *err, size_t errlen)
+{
+	struct syd_config *c;
+	int ret = config_load_file(config_path, &c, err, errlen);
+
+	if (ret == 0)
+		ret = config_to_state(c, s, err, errlen);
+	config_free(c);
+	return ret;
+}
+
+/* SIGHUP: the file's state becomes the desired one and only the difference is sent.  A bad
+ * file changes nothing; so does one the dataplane refuses (the previous state returns). */
+static void config_reload(void)
+{
+	static struct state next, old;
+	char err[1024], why[256];
+	int ret;
+
+	if (config_path == NULL) {
+		logf_("SIGHUP: there is no --config file to reload; ignored");
+		return;
+	}
+	if ((next.mac == NULL && state_init(&next) < 0) ||
+	    (old.mac == NULL && state_init(&old) < 0)) {
+		logf_("reload of %s: out of memory; nothing changed", config_path);
+		return;
+	}
+	ret = config_read(&next, err, sizeof(err));
+	if (ret < 0) {
+		logf_("reload of %s failed, nothing changed: %s", config_path, err);
+		return;
+	}
+	state_copy(&old, &g.want);
+	state_copy(&g.want, &next);
+	g.adopt = false;
+	if (!g.dp_up) {
+		save_want();
+		logf_("reload of %s: %u networks, %u ports, %u static MACs; 0 ops sent: the "
+		      "dataplane is away and gets them when it comes back",
+		      config_path, g.want.nnets, g.want.nports, g.want.nmacs);
+		return;
+	}
+	snprintf(why, sizeof(why), "reload of %s", config_path);
+	ret = reconcile(why);
+	if (ret >= 0 || ret == -ENOTCONN) {
+		save_want();
+		return;
+	}
+	/* Refused: back to the previous state, and the dataplane with it (a difference of
+	 * several batches may have been taken in part). */
+	state_copy(&g.want, &old);
+	snprintf(why, sizeof(why), "reload of %s refused: back to the previous state", config_path);
+	reconcile(why);
+}
+
+/* poll, with SIGHUP let in only here: requests to the dataplane are never interrupted. */
+static int wait_events(struct pollfd *pfd, nfds_t n, int timeout_ms)
+{
+	struct timespec ts = {.tv_sec = timeout_ms / 1000,
+			      .tv_nsec = (long)(timeout_ms % 1000) * 1000000};
+
+	return ppoll(pfd, n, &ts, &hup_unblocked);
+}
+
 static void usage(void)
 {
 	printf("Usage: syd-control [OPTIONS]\n"
@@ -505,6 +588,9 @@ static void usage(void)
 	       "  --state FILE      where the desired state is kept (default\n"
 	       "                    /var/lib/switchyard/state); when it does not exist yet,\n"
 	       "                    the dataplane's configuration is adopted as desired\n"
+	       "  --config FILE     the desired state from a YAML file (config/README.md); it\n"
+	       "                    replaces the state file's at start (the state file is\n"
+	       "                    still written), and SIGHUP reads the file again\n"
 	       "  --metrics PORT    serve Prometheus metrics on http://127.0.0.1:PORT/metrics\n"
 	       "                    (or 127.x.x.x:PORT; off by default)\n"
 	       "  -h, --help        this text\n");
@@ -517,12 +603,14 @@ int main(int argc, char **argv)
 		{"listen", required_argument, NULL, 'l'},
 		{"state", required_argument, NULL, 's'},
 		{"metrics", required_argument, NULL, 'm'},
+		{"config", required_argument, NULL, 'c'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct sigaction sa = {.sa_handler = on_signal};
 	const char *metrics_addr = NULL;
-	char err[512];
+	char err[1024];
+	sigset_t hup;
 	unsigned int i;
 	int c, ret;
 
@@ -544,6 +632,9 @@ int main(int argc, char **argv)
 		case 'm':
 			metrics_addr = optarg;
 			break;
+		case 'c':
+			config_path = optarg;
+			break;
 		case 'h':
 			usage();
 			return 0;
@@ -558,10 +649,24 @@ int main(int argc, char **argv)
 			argv[optind]);
 		return 2;
 	}
+	/* SIGHUP waits (blocked) until the loop's ppoll: a reload never cuts into a request. */
+	sigemptyset(&hup);
+	sigaddset(&hup, SIGHUP);
+	sigprocmask(SIG_BLOCK, &hup, &hup_unblocked);
+	sigdelset(&hup_unblocked, SIGHUP);
 	if (state_init(&g.want) < 0 || (g.in = malloc(SYD_PROTO_MSG_MAX + 1)) == NULL)
 		return 1;
-	ret = state_load(&g.want, g.state_path, err, sizeof(err));
-	if (ret == -ENOENT) {
+	ret = config_path ? config_read(&g.want, err, sizeof(err))
+			  : state_load(&g.want, g.state_path, err, sizeof(err));
+	if (config_path && ret < 0) {
+		logf_("%s", err);
+		return 1;
+	} else if (config_path) {
+		logf_("desired state from %s: %u networks, %u ports, %u static MACs (%s is not "
+		      "read, only written)",
+		      config_path, g.want.nnets, g.want.nports, g.want.nmacs, g.state_path);
+		save_want();
+	} else if (ret == -ENOENT) {
 		g.adopt = true;
 	} else if (ret < 0) {
 		logf_("%s (move it away to start from the dataplane's configuration)", err);
@@ -588,6 +693,7 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	logf_("serving sydctl on %s; dataplane at %s", g.listen_path, g.dp_path);
 
@@ -596,6 +702,10 @@ int main(int argc, char **argv)
 		int map[MAX_CLIENTS + 3];
 		unsigned int n = 0;
 
+		if (reload) {
+			reload = 0;
+			config_reload();
+		}
 		dp_try_connect();
 		pfd[n] = (struct pollfd){.fd = g.lfd, .events = POLLIN};
 		map[n++] = -1;
@@ -613,7 +723,7 @@ int main(int argc, char **argv)
 			pfd[n] = (struct pollfd){.fd = g.cl[i].fd, .events = POLLIN};
 			map[n++] = (int)i;
 		}
-		if (poll(pfd, n, g.dp_up ? 1000 : RETRY_MS / 4) <= 0)
+		if (wait_events(pfd, n, g.dp_up ? 1000 : RETRY_MS / 4) <= 0)
 			continue;
 		for (i = 0; i < n; i++) {
 			if (!pfd[i].revents)

@@ -152,6 +152,9 @@ int state_apply_op(struct state *s, const struct syd_op *op, char *err, size_t e
 		p = find_port(s, op->name);
 		if (p < 0 && op->type != SYD_OP_PORT_ADD)
 			return fail(err, errlen, -ENOENT, "%s: no port named '%s'", what, op->name);
+		if (op->type == SYD_OP_PORT_ADD && strcmp(op->name, "uplink") == 0)
+			return fail(err, errlen, -EINVAL,
+				    "%s: 'uplink' is the name of the uplink: choose another", what);
 	}
 	if (op->network[0]) {
 		n = find_net(s, op->network);
@@ -275,10 +278,10 @@ int state_apply_op(struct state *s, const struct syd_op *op, char *err, size_t e
 			return fail(err, errlen, -EINVAL,
 				    "%s: port '%s' is not attached to network '%s'", what, op->name,
 				    op->network);
-		if (op->addr != 0 && s->net[n].vni == 0)
+		if (op->addr != 0 && find_vtep(&s->net[n], op->addr) < 0)
 			return fail(err, errlen, -EINVAL,
-				    "%s: network '%s' has no VNI, so nothing is behind a remote VTEP",
-				    what, op->network);
+				    "%s: %u.%u.%u.%u is not in network '%s''s flood list", what,
+				    IP4(op->addr), op->network);
 		m = find_mac(s, op->network, op->mac);
 		if (m < 0) {
 			if (s->nmacs == STATE_MAX_MACS)

@@ -175,8 +175,8 @@ static void dump_ports(struct dump *d, const struct dataplane *dp)
 		const struct port *p = &dp->port[i];
 		struct syd_port_info e = {0};
 
-		if (!p->open || p->removed)
-			continue;
+		if (!p->open || p->removed || p->uplink)
+			continue; /* the uplink is shown by GET_UPLINK */
 		strcpy(e.name, p->name);
 		if (p->network != SYD_NO_NETWORK)
 			strcpy(e.network, dp->net[p->network].name);
@@ -221,8 +221,70 @@ static void dump_networks(struct dump *d, const struct dataplane *dp)
 			e.nports += dp->port[j].open && !dp->port[j].removed &&
 				    dp->port[j].network == i;
 		e.nmacs = per_net[i];
+		e.vni = dp->net[i].vni;
 		dump_add(d, &e, sizeof(e));
 	}
+}
+
+static int count_vtep_macs(uint64_t key, uint32_t port, uint32_t seen_s, void *arg)
+{
+	uint32_t (*per)[SYD_MAX_VTEPS] = arg;
+	uint32_t v = (port & ~MAC_PORT_STATIC) - SYD_VTEP_PORT_BASE;
+
+	(void)seen_s;
+	if ((port & ~MAC_PORT_STATIC) >= SYD_VTEP_PORT_BASE && v < SYD_MAX_VTEPS &&
+	    (key >> 48) - 1 < SYD_MAX_NETWORKS)
+		per[(key >> 48) - 1][v]++;
+	return 0;
+}
+
+static void dump_vteps(struct dump *d, const struct dataplane *dp)
+{
+	static uint32_t per[SYD_MAX_NETWORKS][SYD_MAX_VTEPS];
+	unsigned int i, k;
+
+	memset(per, 0, sizeof(per));
+	mac_table_walk(dp->macs, count_vtep_macs, per);
+	for (i = 0; i < SYD_MAX_NETWORKS; i++) {
+		const struct network *n = &dp->net[i];
+
+		for (k = 0; n->used && k < n->nvteps; k++) {
+			const struct vtep *v = &dp->vtep[n->vtep[k]];
+			struct syd_vtep_info e = {0};
+
+			strcpy(e.network, n->name);
+			e.addr = v->addr;
+			e.nexthop = v->nexthop;
+			memcpy(e.mac, v->mac, 6);
+			e.resolved = v->resolved;
+			e.nmacs = per[i][n->vtep[k]];
+			dump_add(d, &e, sizeof(e));
+		}
+	}
+}
+
+static bool send_uplink(struct ctl *c, struct ctl_client *cl, const struct dataplane *dp,
+			uint32_t xid)
+{
+	const struct uplink *u = &dp->uplink;
+	struct syd_uplink_info e = {0};
+
+	if (u->ifname[0] != '\0') {
+		snprintf(e.ifname, sizeof(e.ifname), "%s", u->ifname);
+		snprintf(e.driver, sizeof(e.driver), "%s", u->driver);
+		snprintf(e.note, sizeof(e.note), "%s", u->note);
+		e.addr = u->addr;
+		e.udp_port = u->udp_port;
+		e.mtu = u->mtu;
+		e.mode = u->mode;
+		memcpy(e.mac, u->mac, 6);
+		e.up = u->slot >= 0 && dp->port[u->slot].up;
+		e.arp = u->arp;
+	}
+	if (proto_begin(&c->out, SYD_MSG_UPLINK, xid) < 0 ||
+	    proto_append(&c->out, &e, sizeof(e)) < 0)
+		return false;
+	return send_out(c, cl);
 }
 
 struct mac_dump {
@@ -240,11 +302,16 @@ static int dump_mac(uint64_t key, uint32_t port, uint32_t seen_s, void *arg)
 	uint16_t net;
 
 	mac_table_key_split(key, &net, &mac);
-	if (net >= SYD_MAX_NETWORKS || !dp->net[net].used || idx >= SYD_MAX_PORTS ||
-	    !dp->port[idx].open)
+	if (net >= SYD_MAX_NETWORKS || !dp->net[net].used)
 		return 0; /* on its way out */
+	if (idx >= SYD_VTEP_PORT_BASE && idx - SYD_VTEP_PORT_BASE < SYD_MAX_VTEPS &&
+	    dp->vtep[idx - SYD_VTEP_PORT_BASE].addr != 0)
+		e.remote = dp->vtep[idx - SYD_VTEP_PORT_BASE].addr;
+	else if (idx >= SYD_MAX_PORTS || !dp->port[idx].open)
+		return 0;
+	else
+		strcpy(e.port, dp->port[idx].name);
 	strcpy(e.network, dp->net[net].name);
-	strcpy(e.port, dp->port[idx].name);
 	memcpy(e.mac, mac.addr_bytes, 6);
 	e.is_static = (port & MAC_PORT_STATIC) != 0;
 	e.age_s = e.is_static ? 0 : dp->now_s - seen_s;
@@ -427,7 +494,7 @@ static bool send_info(struct ctl *c, struct ctl_client *cl, const struct datapla
 	e.mac_entries = mac_table_count(dp->macs);
 	e.mac_capacity = dp->macs->capacity;
 	for (i = 0; i < dp->nports; i++)
-		e.nports += dp->port[i].open && !dp->port[i].removed;
+		e.nports += dp->port[i].open && !dp->port[i].removed && !dp->port[i].uplink;
 	for (i = 0; i < SYD_MAX_NETWORKS; i++)
 		e.nnetworks += dp->net[i].used;
 	if (proto_begin(&c->out, SYD_MSG_INFO, xid) < 0 || proto_append(&c->out, &e, sizeof(e)) < 0)
@@ -515,6 +582,12 @@ static bool handle(struct ctl *c, struct ctl_client *cl, struct dataplane *dp,
 		dump_begin(&d, c, cl, SYD_MSG_TRACE, h->xid);
 		dump_trace(&d, dp);
 		return dump_end(&d);
+	case SYD_MSG_DUMP_VTEPS:
+		dump_begin(&d, c, cl, SYD_MSG_VTEPS, h->xid);
+		dump_vteps(&d, dp);
+		return dump_end(&d);
+	case SYD_MSG_GET_UPLINK:
+		return send_uplink(c, cl, dp, h->xid);
 	case SYD_MSG_DUMP_DROPS:
 		dump_begin(&d, c, cl, SYD_MSG_DROPS, h->xid);
 		dump_drops(&d, dp);

@@ -48,6 +48,7 @@ int dataplane_publish(struct dataplane *dp)
 			   dp->trace_published ? dp->trace : NULL, ++dp->generation);
 	if (t == NULL)
 		return -ENOMEM;
+	tunnel_fill(dp, t);
 	__atomic_store_n(&dp->topo, t, __ATOMIC_RELEASE);
 	if (old != NULL) {
 		rte_rcu_qsbr_synchronize(dp->qs, RTE_QSBR_THRID_INVALID);
@@ -88,6 +89,7 @@ static int workers_create(struct dataplane *dp, char *err, size_t errlen)
 		w->qs = dp->qs;
 		w->now_s = &dp->now_s;
 		w->quit = &dp->quit;
+		w->mp = dp->mp;
 	}
 	return 0;
 }
@@ -122,6 +124,10 @@ int dataplane_start(struct dataplane *dp, const struct dp_options *opt, char *er
 	ret = workers_create(dp, err, errlen);
 	if (ret < 0)
 		goto undo;
+	if (tunnel_init(dp) < 0) {
+		ret = fail(err, errlen, -ENOMEM, "cannot create the uplink's rings");
+		goto undo;
+	}
 
 	/* Ports from the command line join the network "default". */
 	if (opt->nports > 0) {
@@ -272,7 +278,8 @@ static void learn_drain(struct dataplane *dp)
 					mac_table_key_split(req[i].key, &net, &mac);
 					rte_ether_format_addr(buf, sizeof(buf), &mac);
 					DP_LOG(DEBUG, "network %u: %s moved to port %s", net, buf,
-					       dp->port[req[i].port].name);
+					       req[i].port < SYD_MAX_PORTS ? dp->port[req[i].port].name
+									   : "(a remote VTEP)");
 				}
 				break;
 			case -ENOSPC:
@@ -322,6 +329,7 @@ void dataplane_poll(struct dataplane *dp)
 		__atomic_store_n(&dp->now_s, now_s, __ATOMIC_RELAXED);
 	learn_drain(dp);
 	trace_check(dp);
+	tunnel_poll(dp);
 	/* The link callback is the fast path; polling every second is the safety net. */
 	if (__atomic_exchange_n(&dp->link_event, false, __ATOMIC_ACQ_REL) || new_second) {
 		pthread_mutex_lock(&dp->lock);
@@ -345,6 +353,7 @@ void dataplane_stop(struct dataplane *dp)
 	rte_eal_mp_wait_lcore();
 	for (i = 0; i < dp->nports; i++)
 		port_close(&dp->port[i]);
+	tunnel_fini(dp);
 	for (i = 0; i < dp->nworkers; i++) {
 		if (dp->worker[i] == NULL)
 			continue;

@@ -21,6 +21,7 @@
 #include "options.h"
 #include "port.h"
 #include "topology.h"
+#include "tunnel.h"
 #include "worker.h"
 
 /* What the main lcore did to the MAC table (it is the only writer). */
@@ -35,6 +36,9 @@ struct mac_counters {
 struct network {
 	char name[SYD_PORT_NAME_MAX + 1];
 	bool used;
+	uint32_t vni;                /* 0: no tunnel */
+	uint16_t nvteps;             /* its flood list: remote VTEP slots */
+	uint16_t vtep[SYD_MAX_VTEPS];
 };
 
 struct ctl;
@@ -53,6 +57,10 @@ struct dataplane {
 	struct port port[SYD_MAX_PORTS]; /* by index; a slot is in use when open */
 	unsigned int nports;              /* highest slot in use + 1 */
 	struct network net[SYD_MAX_NETWORKS];
+	struct vtep vtep[SYD_MAX_VTEPS]; /* remote VTEPs by slot */
+	struct uplink uplink;
+	struct rte_ring *punt;   /* ARP from the uplink, for the main lcore */
+	struct rte_ring *inject; /* frames for worker 0 to send on the uplink */
 	struct worker *worker[SYD_MAX_WORKERS];
 	unsigned int nworkers;
 	struct mac_counters mc;

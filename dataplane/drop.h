@@ -19,7 +19,25 @@
 	_(SRC_MAC_MCAST, 5, "src_mac_multicast", "source MAC is multicast or broadcast")           \
 	_(HAIRPIN, 6, "hairpin", "destination MAC was learned on the input port")                  \
 	_(FLOOD_NO_PORT, 7, "flood_no_port", "no other port of the network is up to flood to")     \
-	_(NO_NETWORK, 8, "no_network", "input port is not attached to a network")
+	_(NO_NETWORK, 8, "no_network", "input port is not attached to a network")                  \
+	_(UPLINK_OTHER, 9, "uplink_other", "uplink frame neither IPv4 nor ARP (the kernel has it)")  \
+	_(VXLAN_SHORT, 10, "vxlan_short", "uplink frame cut short inside its outer headers")         \
+	_(VXLAN_BAD_IP, 11, "vxlan_bad_ip", "malformed outer IPv4 header")                         \
+	_(VXLAN_FRAGMENT, 12, "vxlan_fragment", "outer IPv4 fragment (VXLAN is not reassembled)")    \
+	_(VXLAN_NOT_UDP, 13, "vxlan_not_udp", "outer IPv4 packet is not UDP")                      \
+	_(VXLAN_NOT_OURS, 14, "vxlan_not_ours", "outer destination is not our VTEP address")        \
+	_(VXLAN_BAD_PORT, 15, "vxlan_bad_port", "UDP destination port is not our VXLAN port")        \
+	_(VXLAN_NO_I_FLAG, 16, "vxlan_no_i_flag", "VXLAN header without the I (valid VNI) flag")     \
+	_(VXLAN_SHORT_INNER, 17, "vxlan_short_inner", "inner frame shorter than an Ethernet header") \
+	_(VXLAN_UNKNOWN_VNI, 18, "vxlan_unknown_vni", "VNI of no network on this switch")           \
+	_(MTU_EXCEEDED, 19, "mtu_exceeded", "frame too big for the underlay MTU once encapsulated")  \
+	_(VTEP_UNRESOLVED, 20, "vtep_unresolved", "next hop towards the remote VTEP not resolved")   \
+	_(TUNNEL_HAIRPIN, 21, "tunnel_hairpin", "frame from a remote VTEP to a remote VTEP")        \
+	_(PUNT_FULL, 22, "punt_full", "ARP for our VTEP came faster than the main lcore takes it")   \
+	_(NO_MBUF, 23, "no_mbuf", "no buffer for a copy to a remote VTEP (mempool empty)")        \
+	_(VXLAN_UNKNOWN_VTEP, 24, "vxlan_unknown_vtep", "VXLAN from a VTEP not in the VNI's flood list") \
+	_(UPLINK_VLAN, 25, "uplink_vlan", "VLAN-tagged frame on the uplink (VXLAN runs untagged)")   \
+	_(VXLAN_BAD_UDP_LEN, 26, "vxlan_bad_udp_len", "UDP length below its headers or past the datagram")
 
 enum syd_drop {
 	SYD_DROP_NONE = 0,
@@ -35,7 +53,9 @@ enum syd_drop {
  */
 static inline int syd_drop_at_output(unsigned int code)
 {
-	return code == SYD_DROP_LINK_DOWN || code == SYD_DROP_TX_FULL;
+	return code == SYD_DROP_LINK_DOWN || code == SYD_DROP_TX_FULL ||
+	       code == SYD_DROP_MTU_EXCEEDED || code == SYD_DROP_VTEP_UNRESOLVED ||
+	       code == SYD_DROP_NO_MBUF;
 }
 
 /* Name of a drop reason ("link_down"), or NULL for a code that is not in the list. */

@@ -182,6 +182,12 @@ uint32_t mac_table_flush(struct mac_table *t, uint32_t port, bool with_static)
 
 uint32_t mac_table_flush_network(struct mac_table *t, uint16_t network, bool with_static)
 {
+	return mac_table_flush_network_port(t, network, UINT32_MAX, with_static);
+}
+
+uint32_t mac_table_flush_network_port(struct mac_table *t, uint16_t network, uint32_t port,
+				      bool with_static)
+{
 	uint32_t b, n = 0;
 	int i;
 
@@ -192,6 +198,8 @@ uint32_t mac_table_flush_network(struct mac_table *t, uint16_t network, bool wit
 			if (!slot_live(s) || (s->key >> 48) != (uint64_t)network + 1)
 				continue;
 			if (!with_static && (s->port & MAC_PORT_STATIC))
+				continue;
+			if (port != UINT32_MAX && (s->port & ~MAC_PORT_STATIC) != port)
 				continue;
 			slot_kill(t, s);
 			n++;

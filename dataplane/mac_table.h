@@ -158,6 +158,11 @@ uint32_t mac_table_flush(struct mac_table *t, uint32_t port, bool with_static);
 /* Writer: delete the entries of network (static ones too when with_static). */
 uint32_t mac_table_flush_network(struct mac_table *t, uint16_t network, bool with_static);
 
+/* Writer: delete the entries of network that point at port (static ones too when
+ * with_static): a remote VTEP leaving one network's flood list. */
+uint32_t mac_table_flush_network_port(struct mac_table *t, uint16_t network, uint32_t port,
+				      bool with_static);
+
 /*
  * Writer: make slots deleted before the caller's last grace period free again.
  * Call only when no reader can still hold a slot found before those deletions.

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "options.h"
 
@@ -21,6 +22,7 @@ enum {
 	OPT_PCI,
 	OPT_LOG_LEVEL,
 	OPT_CONTROL,
+	OPT_XDP_PROG,
 };
 
 static const struct option long_opts[] = {
@@ -36,6 +38,7 @@ static const struct option long_opts[] = {
 	{"pci", no_argument, NULL, OPT_PCI},
 	{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
 	{"control", required_argument, NULL, OPT_CONTROL},
+	{"xdp-prog", required_argument, NULL, OPT_XDP_PROG},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -57,6 +60,9 @@ void options_usage(const char *prog)
 	       "Control:\n"
 	       "  --control PATH       serve the control protocol (syd-control, sydctl) on\n"
 	       "                       this Unix socket, mode 0660\n"
+	       "Tunnels:\n"
+	       "  --xdp-prog PATH      the XDP steering program for an AF_XDP uplink\n"
+	       "                       (default: the one built with the switch)\n"
 	       "Cores and memory:\n"
 	       "  --workers CORES      worker lcores, as 1 or 1,2 or 1-3 (default 1)\n"
 	       "  --main-core N        main lcore, for control work (default 0)\n"
@@ -235,6 +241,7 @@ int options_parse(int argc, char **argv, struct dp_options *o, char *err, size_t
 	strcpy(o->file_prefix, "switchyard");
 	o->mac_age_s = 300;
 	o->mac_capacity = 65536;
+	o->xdp_prog = SYD_XDP_PROG;
 
 	optind = 1;
 	opterr = 0;
@@ -305,13 +312,19 @@ int options_parse(int argc, char **argv, struct dp_options *o, char *err, size_t
 					    optarg, SYD_SOCK_PATH_MAX - 1);
 			o->control_path = optarg;
 			break;
+		case OPT_XDP_PROG:
+			if (access(optarg, R_OK) < 0)
+				return fail(err, errlen, "--xdp-prog '%s': cannot read it: %s",
+					    optarg, strerror(errno));
+			o->xdp_prog = optarg;
+			break;
 		case 'h':
 			options_usage(argv[0]);
 			return 1;
 		case ':':
 		case '?':
 		default:
-			if (optopt >= OPT_VHOST_SERVER && optopt <= OPT_CONTROL)
+			if (optopt >= OPT_VHOST_SERVER && optopt <= OPT_XDP_PROG)
 				return fail(err, errlen, "%s needs a value (see --help)",
 					    argv[optind - 1]);
 			return fail(err, errlen, "unknown option '%s' (see --help)",

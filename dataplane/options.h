@@ -21,6 +21,7 @@ enum port_kind {
 	PORT_VHOST_CLIENT = 2, /* the VM side is the server; we connect and reconnect */
 	PORT_AF_PACKET = 3,    /* a kernel interface, through AF_PACKET */
 	PORT_TAP = 4,          /* a tap interface we create */
+	PORT_AF_XDP = 5,       /* the uplink only: AF_XDP with our steering program */
 };
 
 struct port_opt {
@@ -37,6 +38,7 @@ struct dp_options {
 	char file_prefix[64];
 	uint32_t mac_age_s;
 	uint32_t mac_capacity;
+	const char *xdp_prog; /* the AF_XDP uplink's steering program (an object file) */
 	unsigned int stats_interval_s;
 	const char *control_path; /* --control: serve the protocol here, or NULL */
 	bool pci;

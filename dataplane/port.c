@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <rte_bus_vdev.h>
+#include <rte_eal.h>
 #include <rte_eth_vhost.h>
 #include <rte_ethdev.h>
 #include <rte_vhost.h>
@@ -54,7 +55,7 @@ int port_check_path(const char *path, enum port_kind kind, char *err, size_t err
 	struct stat st;
 	const char *dir;
 
-	if (kind == PORT_AF_PACKET) {
+	if (kind == PORT_AF_PACKET || kind == PORT_AF_XDP) {
 		if (if_nametoindex(path) == 0)
 			return fail(err, errlen, -ENODEV,
 				    "interface %s does not exist (see ip link)", path);
@@ -103,6 +104,7 @@ static void port_devname(const struct port *p, char *buf, size_t len)
 		[PORT_VHOST_CLIENT] = "net_vhost_",
 		[PORT_AF_PACKET] = "net_af_packet_",
 		[PORT_TAP] = "net_tap_",
+		[PORT_AF_XDP] = "net_af_xdp_",
 	};
 
 	snprintf(buf, len, "%s%s", prefix[p->kind], p->name);
@@ -120,11 +122,71 @@ static int link_event_cb(uint16_t port_id, enum rte_eth_event_type type, void *a
 	return 0;
 }
 
+/* virtio-net features a vhost-user port never offers.  The switch forwards frames as they
+ * are and never computes a checksum nor segments, so a guest must send complete frames
+ * (no partial checksums, no TSO/UFO super-frames) and gets only complete ones; its own
+ * stack does that work.  (The PMD's default tso=0 removes HOST_TSO4/6 only, and with
+ * CSUM it would compute every received TCP/UDP checksum in software on the worker.)
+ * Mergeable rx buffers, indirect descriptors, event index and virtio 1.0 stay on. */
+#define PORT_VHOST_NO_OFFLOADS                                                                 \
+	((1ULL << VIRTIO_NET_F_CSUM) | (1ULL << VIRTIO_NET_F_GUEST_CSUM) |                     \
+	 (1ULL << VIRTIO_NET_F_GSO) | (1ULL << VIRTIO_NET_F_GUEST_TSO4) |                      \
+	 (1ULL << VIRTIO_NET_F_GUEST_TSO6) | (1ULL << VIRTIO_NET_F_GUEST_ECN) |                \
+	 (1ULL << VIRTIO_NET_F_GUEST_UFO) | (1ULL << VIRTIO_NET_F_HOST_TSO4) |                 \
+	 (1ULL << VIRTIO_NET_F_HOST_TSO6) | (1ULL << VIRTIO_NET_F_HOST_ECN) |                  \
+	 (1ULL << VIRTIO_NET_F_HOST_UFO))
+
+/*
+ * The socket path the vhost library is given.  The PMD registers and starts the socket
+ * inside rte_eth_dev_configure(), and only after that can the features be narrowed: a
+ * QEMU that asks in between (it wakes up as soon as a client port connects) is offered
+ * the offloads, its guest negotiates them, the library then refuses SET_FEATURES, and
+ * QEMU never reconnects ("vhost lacks feature mask"); measured: 1 open in 300 with a
+ * QEMU waiting on a client-mode socket.  So the library starts on a staging path no VM
+ * can reach, which becomes reachable once the features are right: a server socket is
+ * created as PATH.syd-new and renamed to PATH; a client connects through a symbolic
+ * link in our EAL runtime directory that appears only then (the library retries a
+ * failed connect every second).  If a staging path would not fit a socket address, PATH
+ * itself (and the tiny window) it is.
+ */
+static const char *port_vhost_iface(const struct port *p, char *buf, size_t len)
+{
+	int n;
+
+	if (p->kind == PORT_VHOST_SERVER)
+		n = snprintf(buf, len, "%s.syd-new", p->path);
+	else
+		n = snprintf(buf, len, "%s/vhost-%s", rte_eal_get_runtime_dir(), p->name);
+	if (n < 0 || (size_t)n >= len || (size_t)n >= SYD_SOCK_PATH_MAX)
+		return p->path;
+	return buf;
+}
+
+/* Narrow the features of the socket registered at iface, then let VMs reach it.  With one
+ * queue pair per port (one worker) multiqueue is off too: the workers poll only queues
+ * 0..nqueues-1, and a guest given more pairs would send on queues nobody reads. */
+static int port_vhost_features(const struct port *p, const char *iface, uint16_t nqueues)
+{
+	uint64_t off = PORT_VHOST_NO_OFFLOADS;
+
+	if (nqueues == 1)
+		off |= 1ULL << VIRTIO_NET_F_MQ;
+	if (rte_vhost_driver_disable_features(iface, off) < 0)
+		return -EINVAL;
+	if (iface == p->path)
+		return 0;
+	if (p->kind == PORT_VHOST_SERVER ? rename(iface, p->path) : symlink(p->path, iface))
+		return -errno;
+	return 0;
+}
+
 int port_open(struct port *p, uint16_t nqueues, struct rte_mempool *mp, bool *link_event,
 	      char *err, size_t errlen)
 {
 	struct rte_eth_conf conf = {.intr_conf = {.lsc = 1}};
-	char devname[64], devargs[256];
+	char devname[64], devargs[256], staging[SYD_SOCK_PATH_MAX];
+	bool vhost = p->kind == PORT_VHOST_SERVER || p->kind == PORT_VHOST_CLIENT;
+	const char *iface = p->path;
 	uint16_t q;
 	int ret;
 
@@ -136,8 +198,16 @@ int port_open(struct port *p, uint16_t nqueues, struct rte_mempool *mp, bool *li
 	case PORT_TAP:
 		snprintf(devargs, sizeof(devargs), "iface=%s", p->path);
 		break;
+	case PORT_AF_XDP:
+		/* one AF_XDP socket per worker, on the interface's queues 0..n-1 */
+		snprintf(devargs, sizeof(devargs), "iface=%s,start_queue=0,queue_count=%u,xdp_prog=%s",
+			 p->path, nqueues, p->xdp_prog);
+		break;
 	default:
-		snprintf(devargs, sizeof(devargs), "iface=%s,queues=%u,client=%d", p->path,
+		iface = port_vhost_iface(p, staging, sizeof(staging));
+		if (iface != p->path)
+			unlink(iface); /* left by a switch that was killed */
+		snprintf(devargs, sizeof(devargs), "iface=%s,queues=%u,client=%d", iface,
 			 nqueues, p->kind == PORT_VHOST_CLIENT);
 		break;
 	}
@@ -161,6 +231,8 @@ int port_open(struct port *p, uint16_t nqueues, struct rte_mempool *mp, bool *li
 			conf.intr_conf.lsc = 0;
 	}
 	ret = rte_eth_dev_configure(p->eth_port, nqueues, nqueues, &conf);
+	if (ret == 0 && vhost)
+		ret = port_vhost_features(p, iface, nqueues);
 	for (q = 0; ret == 0 && q < nqueues; q++) {
 		ret = rte_eth_rx_queue_setup(p->eth_port, q, PORT_RING_SIZE, rte_socket_id(),
 					     NULL, mp);
@@ -178,6 +250,10 @@ int port_open(struct port *p, uint16_t nqueues, struct rte_mempool *mp, bool *li
 						link_event);
 		rte_eth_dev_close(p->eth_port);
 		rte_vdev_uninit(devname);
+		if (vhost && iface != p->path)
+			unlink(iface);
+		if (p->kind == PORT_VHOST_SERVER)
+			unlink(p->path);
 		return fail(err, errlen, ret, "port %s: cannot start on %s: %s", p->name, p->path,
 			    rte_strerror(-ret));
 	}
@@ -190,13 +266,17 @@ int port_open(struct port *p, uint16_t nqueues, struct rte_mempool *mp, bool *li
 						    : "connecting to the VM's socket");
 	else
 		DP_LOG(INFO, "port %s: %s on interface %s", p->name,
-		       p->kind == PORT_TAP ? "tap" : "af_packet", p->path);
+		       p->kind == PORT_TAP      ? "tap"
+		       : p->kind == PORT_AF_XDP ? "af_xdp"
+						: "af_packet",
+		       p->path);
 	return 0;
 }
 
 void port_close(struct port *p)
 {
-	char devname[64];
+	char devname[64], staging[SYD_SOCK_PATH_MAX];
+	const char *iface;
 
 	if (!p->open)
 		return;
@@ -207,6 +287,11 @@ void port_close(struct port *p)
 	/* The vhost library removes a server socket it created; make sure of it. */
 	if (p->kind == PORT_VHOST_SERVER)
 		unlink(p->path);
+	if (p->kind == PORT_VHOST_SERVER || p->kind == PORT_VHOST_CLIENT) {
+		iface = port_vhost_iface(p, staging, sizeof(staging));
+		if (iface != p->path)
+			unlink(iface);
+	}
 	p->open = false;
 	p->up = false;
 }

@@ -29,6 +29,8 @@ struct port {
 	bool removed;            /* deleted by a batch, closed once out of the topology */
 	bool up;                 /* link state as last seen by port_link_poll() */
 	uint64_t link_changes;   /* up/down transitions seen */
+	bool uplink;             /* the VXLAN uplink: internal, not a port users manage */
+	const char *xdp_prog;    /* PORT_AF_XDP: the steering program's object file */
 };
 
 /*

@@ -9,6 +9,7 @@
 
 #include "parse.h"
 #include "trace.h"
+#include "vxlan.h"
 #include "worker.h"
 
 _Static_assert(SYD_MAX_PORTS <= 64, "the dirty mask has one bit per port");
@@ -79,26 +80,105 @@ static inline void tx_add(struct worker *w, const struct topology *t, uint16_t p
 		tx_flush(w, t, port);
 }
 
-/* @return the number of ports the packet went to (0: dropped, no port to flood to). */
+/* The inner flow's hash, for the outer UDP source port (underlay ECMP). */
+static inline uint32_t flow_hash(const struct pkt_key *k)
+{
+	return vxlan_inner_hash(k->dst.addr_bytes, k->src.addr_bytes, k->ip_src, k->ip_dst,
+				k->ip_proto, k->l4_src, k->l4_dst);
+}
+
+/* Count a packet the uplink did not send (no copy was made to keep). */
+static inline void uplink_miss(struct worker *w, const struct topology *t, uint16_t in,
+			       enum syd_drop why)
+{
+	COUNT(w->pc[t->uplink != TOPO_NO_UPLINK ? t->uplink : in].drops[why]++);
+}
+
+/*
+ * Put the outer headers for VTEP slot v in front of m (not shared) and queue it on the
+ * uplink.  Drops are counted on the uplink (the output), or on in when there is none.
+ */
+static inline void encap(struct worker *w, const struct topology *t, uint16_t in,
+			 uint16_t network, unsigned int v, struct rte_mbuf *m, uint32_t hash)
+{
+	const struct topo_vtep *tv = &t->vtep[v];
+	uint32_t len = m->pkt_len;
+	uint8_t *h;
+
+	if (unlikely(!tv->ok)) {
+		drop(w, t->uplink != TOPO_NO_UPLINK ? t->uplink : in, m, SYD_DROP_VTEP_UNRESOLVED);
+		return;
+	}
+	if (unlikely(!vxlan_encap_fits(len, t->mtu))) {
+		drop(w, t->uplink, m, SYD_DROP_MTU_EXCEEDED);
+		return;
+	}
+	h = (uint8_t *)rte_pktmbuf_prepend(m, VXLAN_ENCAP_LEN);
+	if (unlikely(h == NULL)) { /* no headroom: copy into a fresh buffer */
+		struct rte_mbuf *c = rte_pktmbuf_copy(m, w->mp, 0, UINT32_MAX);
+
+		rte_pktmbuf_free(m);
+		if (c == NULL || (h = (uint8_t *)rte_pktmbuf_prepend(c, VXLAN_ENCAP_LEN)) == NULL) {
+			if (c != NULL)
+				rte_pktmbuf_free(c);
+			uplink_miss(w, t, in, SYD_DROP_NO_MBUF);
+			return;
+		}
+		m = c;
+	}
+	vxlan_encap_write(h, &tv->hdr, t->net[network].vni, (uint16_t)len, vxlan_src_port(hash));
+	tx_add(w, t, t->uplink, m);
+}
+
+/*
+ * Flood m in network: a reference to every other local port that is up and, for a frame
+ * from a local port, a copy to every remote VTEP of the network (head-end replication;
+ * a frame from the uplink never goes back to a VTEP: split horizon).
+ * @return the outputs it was given to (0: dropped, nowhere to go).
+ */
 static uint16_t flood(struct worker *w, const struct topology *t, uint16_t in, uint16_t network,
-		      struct rte_mbuf *m)
+		      struct rte_mbuf *m, const struct pkt_key *k, const int from_uplink)
 {
 	const struct topo_network *n = &t->net[network];
-	/* The input port is in the flood list exactly when it is up, and it is polled
-	 * only when up: every port of the list but one gets a copy. */
-	uint16_t copies = (uint16_t)(n->nflood - 1), i;
+	/* A local input port is in the flood list exactly when it is up, and it is polled
+	 * only when up: every port of the list but one gets a reference. */
+	uint16_t local = (uint16_t)(from_uplink ? n->nflood : n->nflood - 1), i;
+	uint16_t remote = from_uplink ? 0 : n->nvteps;
 
-	if (unlikely(n->nflood <= 1)) {
+	if (unlikely(local + remote == 0)) {
 		drop(w, in, m, SYD_DROP_FLOOD_NO_PORT);
 		return 0;
 	}
+	if (remote) {
+		uint32_t hash = flow_hash(k);
+
+		/* Copies first: once references are queued, m may be sent and freed. */
+		for (i = 0; i < remote; i++) {
+			struct rte_mbuf *c;
+
+			if (unlikely(!t->vtep[n->vtep[i]].ok)) {
+				uplink_miss(w, t, in, SYD_DROP_VTEP_UNRESOLVED);
+				continue;
+			}
+			c = rte_pktmbuf_copy(m, w->mp, 0, UINT32_MAX);
+			if (unlikely(c == NULL)) {
+				uplink_miss(w, t, in, SYD_DROP_NO_MBUF);
+				continue;
+			}
+			encap(w, t, in, network, n->vtep[i], c, hash);
+		}
+		if (local == 0) {
+			rte_pktmbuf_free(m);
+			return remote;
+		}
+	}
 	/* One mbuf, referenced once per output port: vhost tx copies, never writes. */
-	if (copies > 1)
-		rte_mbuf_refcnt_update(m, (int16_t)(copies - 1));
+	if (local > 1)
+		rte_mbuf_refcnt_update(m, (int16_t)(local - 1));
 	for (i = 0; i < n->nflood; i++)
 		if (n->flood[i] != in)
 			tx_add(w, t, n->flood[i], m);
-	return copies;
+	return (uint16_t)(local + remote);
 }
 
 /* Ask the main lcore to learn key on port, unless this worker asked in the last 10 ms. */
@@ -140,16 +220,78 @@ static void learn_flush(struct worker *w)
 		}                                                                                  \
 	} while (0)
 
+/* What each decap verdict counts as. */
+static const uint8_t decap_drop[VXLAN_VERDICT_MAX] = {
+	[VXLAN_V_NOT_IP] = SYD_DROP_UPLINK_OTHER,
+	[VXLAN_V_SHORT] = SYD_DROP_VXLAN_SHORT,
+	[VXLAN_V_BAD_IP] = SYD_DROP_VXLAN_BAD_IP,
+	[VXLAN_V_FRAGMENT] = SYD_DROP_VXLAN_FRAGMENT,
+	[VXLAN_V_NOT_UDP] = SYD_DROP_VXLAN_NOT_UDP,
+	[VXLAN_V_NOT_OURS] = SYD_DROP_VXLAN_NOT_OURS,
+	[VXLAN_V_BAD_PORT] = SYD_DROP_VXLAN_BAD_PORT,
+	[VXLAN_V_NO_I_FLAG] = SYD_DROP_VXLAN_NO_I_FLAG,
+	[VXLAN_V_SHORT_INNER] = SYD_DROP_VXLAN_SHORT_INNER,
+	[VXLAN_V_VLAN] = SYD_DROP_UPLINK_VLAN,
+	[VXLAN_V_BAD_UDP_LEN] = SYD_DROP_VXLAN_BAD_UDP_LEN,
+};
+
+/*
+ * A frame from the uplink: check and strip its outer headers.  @return 0 with *network
+ * and *src_vtep (the slot it came from) set and m holding the inner frame; or the drop
+ * reason (m untouched); or -1 when m was handed to the main lcore (ARP).
+ */
+static inline int decap(struct worker *w, const struct topology *t, struct rte_mbuf *m,
+			uint16_t *network, uint32_t *src_vtep, uint32_t *last_src,
+			uint32_t *last_slot)
+{
+	struct vxlan_rx rx;
+	const struct topo_network *n;
+	enum vxlan_verdict v;
+	uint16_t net, i;
+
+	v = vxlan_decap_check(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, t->vtep_addr,
+			      t->udp_port, &rx);
+	if (unlikely(v != VXLAN_V_OK)) {
+		if (v == VXLAN_V_ARP) {
+			if (rte_ring_mp_enqueue(w->punt, m) != 0)
+				return SYD_DROP_PUNT_FULL;
+			return -1;
+		}
+		return decap_drop[v];
+	}
+	net = topology_vni_net(t, rx.vni);
+	if (unlikely(net == SYD_NO_NETWORK))
+		return SYD_DROP_VXLAN_UNKNOWN_VNI;
+	/* Only from a VTEP of the network's flood list (the slot of the last one is kept). */
+	if (rx.src != *last_src || t->vtep[*last_slot].addr != rx.src || net != *network) {
+		n = &t->net[net];
+		for (i = 0; i < n->nvteps; i++)
+			if (t->vtep[n->vtep[i]].addr == rx.src)
+				break;
+		if (unlikely(i == n->nvteps))
+			return SYD_DROP_VXLAN_UNKNOWN_VTEP;
+		*last_src = rx.src;
+		*last_slot = n->vtep[i];
+	}
+	*network = net;
+	*src_vtep = *last_slot;
+	rte_pktmbuf_adj(m, rx.inner_off);
+	if (m->pkt_len > rx.inner_len) /* Ethernet padding after the outer packet */
+		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - rx.inner_len));
+	return 0;
+}
+
 static __rte_always_inline void switch_burst(struct worker *w, const struct topology *t,
 					     uint16_t in, struct rte_mbuf **pkts, uint16_t n,
 					     uint32_t now_s, uint64_t tsc, uint64_t learn_gap,
-					     const int do_trace)
+					     const int do_trace, const int from_uplink)
 {
 	struct port_counters *pc __rte_unused = &w->pc[in];
 	uint16_t network = t->port[in].network;
 	/* A one-entry cache of the last source and destination looked up in this burst. */
 	uint64_t last_src = 0, last_dst = 0;
 	struct mac_slot *dst_slot = NULL;
+	uint32_t last_vtep_addr = 0, last_vtep_slot = 0;
 	struct pkt_key key;
 	uint16_t i;
 
@@ -159,7 +301,7 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 	pc->rx_packets += n;
 #endif
 
-	if (unlikely(network == SYD_NO_NETWORK) && !do_trace) {
+	if (!from_uplink && unlikely(network == SYD_NO_NETWORK) && !do_trace) {
 		drop_bulk(w, in, pkts, n, SYD_DROP_NO_NETWORK);
 		return;
 	}
@@ -167,11 +309,23 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 		struct rte_mbuf *m = pkts[i];
 		struct trace_record *rec = NULL;
 		uint64_t src_key, dst_key;
+		uint32_t src_port = in, vtep = 0;
 		uint16_t out;
 		int ret;
 
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		if (from_uplink) {
+			ret = decap(w, t, m, &network, &vtep, &last_vtep_addr, &last_vtep_slot);
+			if (unlikely(ret != 0)) {
+				if (ret > 0)
+					drop(w, in, m, ret);
+				else
+					COUNT(pc->forwarded++); /* to the main lcore */
+				continue;
+			}
+			src_port = SYD_VTEP_PORT_BASE + vtep;
+		}
 		ret = parse_frame(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, &key);
 		if (do_trace && trace_match(&t->trace->filter, in, &key)) {
 			rec = trace_claim(t->trace);
@@ -207,12 +361,12 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 		if (src_key != last_src) {
 			struct mac_slot *s = mac_table_find(t->macs, src_key);
 
-			if (likely(s != NULL && mac_slot_port(s) == in)) {
+			if (likely(s != NULL && mac_slot_port(s) == src_port)) {
 				mac_slot_touch(s, now_s);
 				last_src = src_key;
 				TR(rec->src = TRACE_SRC_KNOWN);
 			} else {
-				learn_request(w, src_key, in, tsc, learn_gap);
+				learn_request(w, src_key, src_port, tsc, learn_gap);
 				TR(rec->src = TRACE_SRC_LEARN);
 			}
 		} else {
@@ -221,7 +375,7 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 
 		if (rte_is_multicast_ether_addr(&key.dst)) {
 			TR(rec->dst = TRACE_DST_MULTICAST);
-			out = flood(w, t, in, network, m);
+			out = flood(w, t, in, network, m, &key, from_uplink);
 			COUNT(pc->forwarded += out != 0);
 			TR(rec->nout = out; if (out == 0) rec->drop = SYD_DROP_FLOOD_NO_PORT);
 			goto next;
@@ -235,13 +389,24 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 		}
 		if (dst_slot == NULL) {
 			TR(rec->dst = TRACE_DST_UNKNOWN);
-			out = flood(w, t, in, network, m);
+			out = flood(w, t, in, network, m, &key, from_uplink);
 			COUNT(pc->forwarded += out != 0);
 			TR(rec->nout = out; if (out == 0) rec->drop = SYD_DROP_FLOOD_NO_PORT);
 			goto next;
 		}
 		out = (uint16_t)mac_slot_port(dst_slot);
 		TR(rec->dst = TRACE_DST_KNOWN; rec->out_port = out);
+		if (unlikely(out >= SYD_VTEP_PORT_BASE)) {
+			if (from_uplink) {
+				TR(rec->drop = SYD_DROP_TUNNEL_HAIRPIN);
+				drop(w, in, m, SYD_DROP_TUNNEL_HAIRPIN);
+				goto next;
+			}
+			COUNT(pc->forwarded++);
+			TR(rec->out_port = t->uplink; rec->nout = 1);
+			encap(w, t, in, network, out - SYD_VTEP_PORT_BASE, m, flow_hash(&key));
+			goto next;
+		}
 		if (unlikely(out == in)) {
 			TR(rec->drop = SYD_DROP_HAIRPIN);
 			drop(w, in, m, SYD_DROP_HAIRPIN);
@@ -261,22 +426,36 @@ next:
 	}
 }
 
-/* The two variants: the worker runs the traced one only while a trace is published. */
-static __rte_noinline void switch_burst_plain(struct worker *w, const struct topology *t,
-					      uint16_t in, struct rte_mbuf **pkts, uint16_t n,
-					      uint32_t now_s, uint64_t tsc, uint64_t learn_gap)
-{
-	switch_burst(w, t, in, pkts, n, now_s, tsc, learn_gap, 0);
-}
-
+/* The variants: traced or not, from a local port or from the uplink.  The worker runs
+ * a traced one only while a trace is published. */
+#define SWITCH_VARIANT(name, do_trace, from_uplink)                                                \
+	static __rte_noinline void name(struct worker *w, const struct topology *t, uint16_t in,  \
+					struct rte_mbuf **pkts, uint16_t n, uint32_t now_s,       \
+					uint64_t tsc, uint64_t learn_gap)                         \
+	{                                                                                          \
+		switch_burst(w, t, in, pkts, n, now_s, tsc, learn_gap, do_trace, from_uplink);    \
+	}
+SWITCH_VARIANT(switch_burst_plain, 0, 0)
+SWITCH_VARIANT(switch_burst_uplink, 0, 1)
 #ifndef SYD_NO_TRACE
-static __rte_noinline void switch_burst_traced(struct worker *w, const struct topology *t,
-					       uint16_t in, struct rte_mbuf **pkts, uint16_t n,
-					       uint32_t now_s, uint64_t tsc, uint64_t learn_gap)
-{
-	switch_burst(w, t, in, pkts, n, now_s, tsc, learn_gap, 1);
-}
+SWITCH_VARIANT(switch_burst_traced, 1, 0)
+SWITCH_VARIANT(switch_burst_uplink_traced, 1, 1)
 #endif
+
+/* Frames the main lcore wants sent on the uplink (ARP): worker 0 sends them. */
+static void inject_drain(struct worker *w, const struct topology *t)
+{
+	struct rte_mbuf *m[8];
+	unsigned int n, i;
+
+	n = rte_ring_sc_dequeue_burst(w->inject, (void **)m, RTE_DIM(m), NULL);
+	for (i = 0; i < n; i++) {
+		if (t->uplink == TOPO_NO_UPLINK)
+			rte_pktmbuf_free(m[i]);
+		else
+			tx_add(w, t, t->uplink, m[i]);
+	}
+}
 
 int worker_main(void *arg)
 {
@@ -304,12 +483,23 @@ int worker_main(void *arg)
 			npkts += n;
 			w->wc.burst[31 - __builtin_clz(n)]++; /* n <= 32: buckets 0..5 */
 #ifndef SYD_NO_TRACE
-			if (unlikely(t->trace != NULL))
-				switch_burst_traced(w, t, rxq->port, pkts, n, now_s, prev, learn_gap);
-			else
+			if (unlikely(t->trace != NULL)) {
+				if (rxq->port == t->uplink)
+					switch_burst_uplink_traced(w, t, rxq->port, pkts, n, now_s,
+								   prev, learn_gap);
+				else
+					switch_burst_traced(w, t, rxq->port, pkts, n, now_s, prev,
+							    learn_gap);
+				continue;
+			}
 #endif
+			if (unlikely(rxq->port == t->uplink))
+				switch_burst_uplink(w, t, rxq->port, pkts, n, now_s, prev, learn_gap);
+			else
 				switch_burst_plain(w, t, rxq->port, pkts, n, now_s, prev, learn_gap);
 		}
+		if (w->inject != NULL && unlikely(!rte_ring_empty(w->inject)))
+			inject_drain(w, t);
 		if (w->dirty)
 			tx_flush_all(w, t);
 		if (w->nlearn)

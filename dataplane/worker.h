@@ -47,6 +47,9 @@ struct worker {
 	struct rte_ring *learn_ring;
 	const uint32_t *now_s; /* coarse clock the main lcore keeps */
 	volatile bool *quit;
+	struct rte_mempool *mp;    /* for copies to remote VTEPs */
+	struct rte_ring *punt;     /* ARP from the uplink, to the main lcore (shared) */
+	struct rte_ring *inject;   /* frames the main lcore sends on the uplink: worker 0 */
 
 	/* The worker's own state. */
 	uint64_t dirty; /* bit i: tx[i] holds packets */

@@ -4,15 +4,17 @@ import socket
 import struct
 
 HDR = struct.Struct("=HHHHII")
-VERSION = 1
+VERSION = 2
 MSG = dict(OK=1, ERROR=2, DONE=3, HELLO=4, BATCH=5, BARRIER=6, DUMP_PORTS=7,
            DUMP_NETWORKS=8, DUMP_MACS=9, GET_PORT_STATS=10, GET_WORKER_STATS=11,
            GET_INFO=12, CLEAR_STATS=13, PORTS=20, NETWORKS=21, MACS=22, PORT_STATS=23,
-           WORKER_STATS=24, INFO=25, EVENT_LINK=30)
+           WORKER_STATS=24, INFO=25, DUMP_VTEPS=18, GET_UPLINK=19, VTEPS=28, UPLINK=29,
+           EVENT_LINK=30)
 OP = dict(NET_ADD=1, NET_DEL=2, PORT_ADD=3, PORT_DEL=4, ATTACH=5, DETACH=6, MAC_ADD=7,
-          MAC_DEL=8, MAC_FLUSH=9)
+          MAC_DEL=8, MAC_FLUSH=9, VTEP_ADD=10, VTEP_DEL=11, NET_VNI=12, UPLINK_SET=13,
+          UPLINK_DEL=14)
 KIND = {"vhost-server": 1, "vhost-client": 2, "af_packet": 3, "tap": 4}
-OP_SIZE = 188
+OP_SIZE = 200
 BATCH_MAX = 1200
 MSG_MAX = 256 * 1024
 
@@ -21,10 +23,13 @@ def fixed(s, n=32):
     return s.encode().ljust(n, b"\0")
 
 
-def op(kind_of_op, name="", network="", path="", kind=0, mac=None):
+def op(kind_of_op, name="", network="", path="", kind=0, mac=None, udp_port=0, vni=0,
+       addr=b"\0\0\0\0", mtu=0):
+    """One struct syd_op; addr is 4 bytes in network order (socket.inet_aton)."""
     m = bytes(6) if mac is None else bytes(int(x, 16) for x in mac.split(":"))
     return (struct.pack("=HHI", OP[kind_of_op], kind, 0) + fixed(name) + fixed(network) +
-            fixed(path, 108) + m + b"\0\0")
+            fixed(path, 108) + m + struct.pack("=HI", udp_port, vni) + addr +
+            struct.pack("=HH", mtu, 0))
 
 
 def batch(ops):
@@ -52,7 +57,7 @@ class Client:
         self.xid = 0
         self.events = []
         if hello:
-            self.request(MSG["HELLO"], struct.pack("=II", 1, 1) + fixed("sydproto.py"))
+            self.request(MSG["HELLO"], struct.pack("=II", VERSION, VERSION) + fixed("sydproto.py"))
 
     def send_raw(self, data):
         self.s.send(data)

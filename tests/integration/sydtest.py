@@ -108,9 +108,11 @@ class Proc:
 class Dataplane(Proc):
     """syd-dataplane with ports given as (kind, path, name) triples."""
 
-    def __init__(self, ws, ports=(), extra=(), name="dataplane", worker=1, main=0):
+    def __init__(self, ws, ports=(), extra=(), name="dataplane", worker=1, main=0, netns=None):
         argv = [DATAPLANE, "--file-prefix", ws.prefix + "-" + name, "--mem", "256",
                 "--main-core", str(main), "--workers", str(worker)]
+        if netns is not None:  # ip netns exec execs the dataplane: the PID stays its own
+            argv = ["ip", "netns", "exec", netns] + argv
         for kind, path, pname in ports:
             argv += ["--vhost-" + kind, "%s,name=%s" % (path, pname)]
         argv += list(extra)
@@ -118,6 +120,10 @@ class Dataplane(Proc):
         wait_for("%s to start" % name, lambda: "switching" in self.text() or not self.alive(), 30)
         if not self.alive():
             raise AssertionError("%s exited at start:\n%s" % (name, self.text()))
+
+    def kill9(self):
+        os.kill(self.pid, signal.SIGKILL)
+        self.proc.wait()
 
     def wait_link(self, port, up, timeout=15.0):
         word = "up" if up else "down"
@@ -244,6 +250,50 @@ class Peer(Proc):
         except Exception:
             pass
         return super().stop(timeout)
+
+
+class Netns:
+    """Network namespaces and veth pairs made for one test, removed when it ends (by
+    name: each name carries the test's PID)."""
+
+    def __init__(self, ws, tag):
+        self.tag = "%s%d" % (tag, os.getpid() % 100000)
+        self.names = []
+        ws.track(self)
+
+    def ns(self, short):
+        name = "syd-%s-%s" % (self.tag, short)
+        subprocess.run(["ip", "netns", "del", name], capture_output=True)
+        sh("ip netns add %s" % name)
+        self.names.append(name)
+        sh("ip -n %s link set lo up" % name)
+        return name
+
+    def veth(self, a_ns, a_if, b_ns, b_if):
+        """A veth pair a_if (in a_ns) <-> b_if (in b_ns), both up, offloads off so that
+        frames reach AF_XDP/AF_PACKET whole and with finished checksums."""
+        sh("ip link add %s netns %s type veth peer name %s netns %s" % (a_if, a_ns, b_if, b_ns))
+        for ns, ifname in ((a_ns, a_if), (b_ns, b_if)):
+            sh("ip -n %s link set %s up" % (ns, ifname))
+            subprocess.run(["ip", "netns", "exec", ns, "ethtool", "-K", ifname, "tx", "off",
+                            "rx", "off", "tso", "off", "gso", "off", "gro", "off"],
+                           capture_output=True)
+
+    def stop(self, timeout=None):
+        for name in reversed(self.names):
+            subprocess.run(["ip", "netns", "del", name], capture_output=True)
+        self.names = []
+
+    def dump_log(self):
+        pass
+
+
+def sh(cmd):
+    """Run a shell command that must succeed; returns its stdout."""
+    r = subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=60)
+    if r.returncode != 0:
+        raise AssertionError("%s: exit %d: %s" % (cmd, r.returncode, r.stderr + r.stdout))
+    return r.stdout
 
 
 def run(tests):

@@ -148,7 +148,9 @@ def test_changes_do_not_disturb_other_ports():
                 gen.wait()
         assert gen.returncode == 0, err
         res = json.loads(out)
-        assert res["tx_packets"] > 400000, res
+        # 500,000 frames at the asked rate; a generator starved of its core sends fewer, and
+        # the point is that whatever was sent during the changes arrived.
+        assert res["tx_packets"] > 100000, res
         assert res["rx_packets"] == res["tx_packets"], \
             "lost %d of %d frames" % (res["tx_packets"] - res["rx_packets"], res["tx_packets"])
         # The generator's opening announcements may reach the switch before the other

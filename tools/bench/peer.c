@@ -19,7 +19,7 @@
 #include "peer.h"
 
 #define PEER_BURST	      32
-#define PEER_LINE_MAX	      1024
+#define PEER_LINE_MAX	      8192 /* sendraw carries a frame in hex */
 #define PEER_ARGS_MAX	      16
 #define PEER_IDLE_POLL_MS     1	   /* stdin poll timeout between rx polls */
 #define PEER_SEND_STALL_MS    1000 /* send gives up after this long without progress */
@@ -28,6 +28,8 @@
 #define PEER_RECV_WAIT_MAX_MS 60000
 #define PEER_RECV_EXTRA_MS    5000 /* recv answers after wait_ms + this even if busy */
 #define PEER_RECV_NAP_US      100
+#define PEER_KEEP	      16  /* frames kept per port for the frames command */
+#define PEER_KEEP_BYTES	      1600
 
 struct peer_group {
 	struct rte_ether_addr src;
@@ -36,7 +38,15 @@ struct peer_group {
 };
 
 /* What one port received since the last clear. */
+/* The last frames received, whole (up to PEER_KEEP_BYTES), for tests that read them. */
+struct peer_kept {
+	uint16_t len;
+	uint8_t data[PEER_KEEP_BYTES];
+};
+
 struct peer_rx {
+	unsigned int nkept;
+	struct peer_kept kept[PEER_KEEP];
 	uint64_t packets;
 	uint64_t bytes;
 	uint64_t other; /* not in a group: the table was full, or no room for two MACs */
@@ -73,6 +83,16 @@ static void peer_count(struct peer_rx *rx, const struct rte_mbuf *m)
 
 	rx->packets++;
 	rx->bytes += m->pkt_len;
+	if (rx->nkept < PEER_KEEP) {
+		struct peer_kept *k = &rx->kept[rx->nkept++];
+
+		const void *d;
+
+		k->len = (uint16_t)RTE_MIN(m->pkt_len, (uint32_t)PEER_KEEP_BYTES);
+		d = rte_pktmbuf_read(m, 0, k->len, k->data); /* copies only when segmented */
+		if (d != NULL && d != k->data)
+			memcpy(k->data, d, k->len);
+	}
 	if (m->data_len < 2 * RTE_ETHER_ADDR_LEN) {
 		rx->other++;
 		return;
@@ -311,6 +331,88 @@ static void peer_cmd_recv(struct peer *pr, const struct peer_args *a)
 	fflush(stdout);
 }
 
+static int hex_nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* sendraw [port=I] hex=FRAME: send one frame given byte for byte. */
+static void peer_cmd_sendraw(struct peer *pr, const struct peer_args *a)
+{
+	static const char *const keys[] = {"port", "hex", NULL};
+	const char *hex = peer_arg_find(a, "hex");
+	unsigned long port;
+	struct rte_mbuf *m;
+	size_t len, i;
+	uint8_t *p;
+
+	if (peer_arg_check(a, keys) < 0 ||
+	    peer_arg_uint(a, "port", 10, 0, pr->nports - 1, 0, &port) < 0)
+		return;
+	len = hex != NULL ? strlen(hex) / 2 : 0;
+	if (hex == NULL || strlen(hex) % 2 != 0 || len < RTE_ETHER_HDR_LEN || len > FRAME_SIZE_MAX) {
+		peer_reply_error("sendraw: hex=FRAME needed, %d to %d bytes as hex digits",
+				 RTE_ETHER_HDR_LEN, FRAME_SIZE_MAX);
+		return;
+	}
+	m = rte_pktmbuf_alloc(pr->mp);
+	p = m != NULL ? (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len) : NULL;
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		peer_reply_error("sendraw: no buffer");
+		return;
+	}
+	for (i = 0; i < len; i++) {
+		int hi = hex_nibble(hex[2 * i]), lo = hex_nibble(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0) {
+			rte_pktmbuf_free(m);
+			peer_reply_error("sendraw: '%c%c' is not a hex byte", hex[2 * i],
+					 hex[2 * i + 1]);
+			return;
+		}
+		p[i] = (uint8_t)(hi << 4 | lo);
+	}
+	if (rte_eth_tx_burst(pr->ports[port].id, 0, &m, 1) != 1) {
+		rte_pktmbuf_free(m);
+		peer_reply_error("sendraw: the tx ring is full (is the link up?)");
+		return;
+	}
+	printf("{\"ok\":true,\"sent\":1}\n");
+	fflush(stdout);
+}
+
+/* frames [port=I]: the frames kept since the last call, in hex; then forget them. */
+static void peer_cmd_frames(struct peer *pr, const struct peer_args *a)
+{
+	static const char *const keys[] = {"port", NULL};
+	unsigned long port;
+	struct peer_rx *rx;
+	unsigned int i, b;
+
+	if (peer_arg_check(a, keys) < 0 ||
+	    peer_arg_uint(a, "port", 10, 0, pr->nports - 1, 0, &port) < 0)
+		return;
+	peer_poll_rx(pr);
+	rx = &pr->rx[port];
+	printf("{\"ok\":true,\"frames\":[");
+	for (i = 0; i < rx->nkept; i++) {
+		printf("%s\"", i ? "," : "");
+		for (b = 0; b < rx->kept[i].len; b++)
+			printf("%02x", rx->kept[i].data[b]);
+		printf("\"");
+	}
+	printf("]}\n");
+	fflush(stdout);
+	rx->nkept = 0;
+}
+
 static void peer_cmd_clear(struct peer *pr, const struct peer_args *a)
 {
 	static const char *const keys[] = {NULL};
@@ -356,6 +458,10 @@ static int peer_execute(struct peer *pr, char *line)
 		peer_cmd_send(pr, &a);
 	else if (strcmp(a.argv[0], "recv") == 0)
 		peer_cmd_recv(pr, &a);
+	else if (strcmp(a.argv[0], "sendraw") == 0)
+		peer_cmd_sendraw(pr, &a);
+	else if (strcmp(a.argv[0], "frames") == 0)
+		peer_cmd_frames(pr, &a);
 	else if (strcmp(a.argv[0], "clear") == 0)
 		peer_cmd_clear(pr, &a);
 	else if (strcmp(a.argv[0], "link") == 0)
@@ -363,7 +469,7 @@ static int peer_execute(struct peer *pr, char *line)
 	else if (strcmp(a.argv[0], "quit") == 0)
 		return 1;
 	else
-		peer_reply_error("unknown command '%s' (send, recv, clear, link, quit)", a.argv[0]);
+		peer_reply_error("unknown command '%s' (send, sendraw, recv, frames, clear, link, quit)", a.argv[0]);
 	return 0;
 }
 

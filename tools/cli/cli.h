@@ -55,10 +55,24 @@ int cli_parse_mac(const char *s, uint8_t *mac);
 /* GET_INFO into *i.  @return an exit code. */
 int cli_get_info(struct ctx *x, struct syd_info *i);
 
+/* An op of type with every other field zero. */
+struct syd_op cli_op(uint16_t type);
+
+/* Send one op as a batch, checked here first as the switch will.  @return an exit code. */
+int cli_send_op(struct ctx *x, const struct syd_op *op);
+
 /* The verbs that live in their own files. */
 int cmd_show(struct ctx *x, int argc, char **argv);   /* show.c */
 int cmd_drops(struct ctx *x, int argc, char **argv);  /* show.c */
 int cmd_trace(struct ctx *x, int argc, char **argv);  /* trace.c */
 int cmd_doctor(struct ctx *x, int argc, char **argv); /* doctor.c */
+int cmd_add_network(struct ctx *x, int argc, char **argv); /* tunnel.c */
+int cmd_set_vni(struct ctx *x, int argc, char **argv);
+int cmd_add_vtep(struct ctx *x, int argc, char **argv);
+int cmd_del_vtep(struct ctx *x, int argc, char **argv);
+int cmd_set_uplink(struct ctx *x, int argc, char **argv);
+int cmd_del_uplink(struct ctx *x, int argc, char **argv);
+int cli_show_uplink(struct ctx *x);
+int cli_show_vteps(struct ctx *x);
 
 #endif

@@ -33,6 +33,9 @@ struct verb {
 
 static const struct verb verbs[];
 
+int cmd_plan(struct ctx *x, int argc, char **argv);  /* apply.c */
+int cmd_apply(struct ctx *x, int argc, char **argv); /* apply.c */
+
 int cli_usage_error(struct ctx *x, const char *fmt, const char *arg)
 {
 	fprintf(stderr, "sydctl: %s: ", x->verb);
@@ -163,7 +166,7 @@ int cli_parse_mac(const char *s, uint8_t *mac)
 	return 0;
 }
 
-static int send_op(struct ctx *x, const struct syd_op *op)
+int cli_send_op(struct ctx *x, const struct syd_op *op)
 {
 	struct proto_buf b = {0};
 	char err[SYD_PROTO_TEXT_MAX];
@@ -185,7 +188,7 @@ static int send_op(struct ctx *x, const struct syd_op *op)
 	return ret;
 }
 
-static struct syd_op op_of(uint16_t type)
+struct syd_op cli_op(uint16_t type)
 {
 	struct syd_op op;
 
@@ -194,31 +197,20 @@ static struct syd_op op_of(uint16_t type)
 	return op;
 }
 
-static int cmd_add_network(struct ctx *x, int argc, char **argv)
-{
-	struct syd_op op = op_of(SYD_OP_NET_ADD);
-
-	(void)argc;
-	if (cli_check_name(x, "network", argv[0]))
-		return EXIT_USAGE;
-	strcpy(op.name, argv[0]);
-	return send_op(x, &op);
-}
-
 static int cmd_del_network(struct ctx *x, int argc, char **argv)
 {
-	struct syd_op op = op_of(SYD_OP_NET_DEL);
+	struct syd_op op = cli_op(SYD_OP_NET_DEL);
 
 	(void)argc;
 	if (cli_check_name(x, "network", argv[0]))
 		return EXIT_USAGE;
 	strcpy(op.name, argv[0]);
-	return send_op(x, &op);
+	return cli_send_op(x, &op);
 }
 
 static int cmd_add_port(struct ctx *x, int argc, char **argv)
 {
-	struct syd_op op = op_of(SYD_OP_PORT_ADD);
+	struct syd_op op = cli_op(SYD_OP_PORT_ADD);
 	char path[PATH_MAX + SYD_PROTO_PATH_LEN + 2];
 	const char *where = argv[2];
 	int i;
@@ -253,72 +245,79 @@ static int cmd_add_port(struct ctx *x, int argc, char **argv)
 		return cli_usage_error(x, "'%s' is too long: Unix socket paths have at most 107 bytes",
 				   where);
 	strcpy(op.path, where);
-	return send_op(x, &op);
+	return cli_send_op(x, &op);
 }
 
 static int cmd_del_port(struct ctx *x, int argc, char **argv)
 {
-	struct syd_op op = op_of(SYD_OP_PORT_DEL);
+	struct syd_op op = cli_op(SYD_OP_PORT_DEL);
 
 	(void)argc;
 	if (cli_check_name(x, "port", argv[0]))
 		return EXIT_USAGE;
 	strcpy(op.name, argv[0]);
-	return send_op(x, &op);
+	return cli_send_op(x, &op);
 }
 
 static int cmd_attach(struct ctx *x, int argc, char **argv)
 {
-	struct syd_op op = op_of(SYD_OP_ATTACH);
+	struct syd_op op = cli_op(SYD_OP_ATTACH);
 
 	(void)argc;
 	if (cli_check_name(x, "port", argv[0]) || cli_check_name(x, "network", argv[1]))
 		return EXIT_USAGE;
 	strcpy(op.name, argv[0]);
 	strcpy(op.network, argv[1]);
-	return send_op(x, &op);
+	return cli_send_op(x, &op);
 }
 
 static int cmd_detach(struct ctx *x, int argc, char **argv)
 {
-	struct syd_op op = op_of(SYD_OP_DETACH);
+	struct syd_op op = cli_op(SYD_OP_DETACH);
 
 	(void)argc;
 	if (cli_check_name(x, "port", argv[0]))
 		return EXIT_USAGE;
 	strcpy(op.name, argv[0]);
-	return send_op(x, &op);
+	return cli_send_op(x, &op);
 }
 
 static int cmd_flush_macs(struct ctx *x, int argc, char **argv)
 {
-	struct syd_op op = op_of(SYD_OP_MAC_FLUSH);
+	struct syd_op op = cli_op(SYD_OP_MAC_FLUSH);
 
 	if (argc > 0) {
 		if (cli_check_name(x, "network", argv[0]))
 			return EXIT_USAGE;
 		strcpy(op.network, argv[0]);
 	}
-	return send_op(x, &op);
+	return cli_send_op(x, &op);
 }
 
 static int cmd_add_mac(struct ctx *x, int argc, char **argv)
 {
-	struct syd_op op = op_of(SYD_OP_MAC_ADD);
+	struct syd_op op = cli_op(SYD_OP_MAC_ADD);
+
+	struct in_addr vtep;
 
 	(void)argc;
-	if (cli_check_name(x, "network", argv[0]) || cli_check_name(x, "port", argv[2]))
+	if (inet_pton(AF_INET, argv[2], &vtep) == 1)
+		op.addr = vtep.s_addr; /* behind a remote VTEP */
+	else if (cli_check_name(x, "port", argv[2]))
+		return EXIT_USAGE;
+	else
+		strcpy(op.name, argv[2]);
+	if (cli_check_name(x, "network", argv[0]))
 		return EXIT_USAGE;
 	if (cli_parse_mac(argv[1], op.mac) < 0)
 		return cli_usage_error(x, "'%s' is not a MAC address (xx:xx:xx:xx:xx:xx)", argv[1]);
 	strcpy(op.network, argv[0]);
-	strcpy(op.name, argv[2]);
-	return send_op(x, &op);
+	return cli_send_op(x, &op);
 }
 
 static int cmd_del_mac(struct ctx *x, int argc, char **argv)
 {
-	struct syd_op op = op_of(SYD_OP_MAC_DEL);
+	struct syd_op op = cli_op(SYD_OP_MAC_DEL);
 
 	(void)argc;
 	if (cli_check_name(x, "network", argv[0]))
@@ -326,11 +325,11 @@ static int cmd_del_mac(struct ctx *x, int argc, char **argv)
 	if (cli_parse_mac(argv[1], op.mac) < 0)
 		return cli_usage_error(x, "'%s' is not a MAC address (xx:xx:xx:xx:xx:xx)", argv[1]);
 	strcpy(op.network, argv[0]);
-	return send_op(x, &op);
+	return cli_send_op(x, &op);
 }
 
 static const struct verb verbs[] = {
-	{"show", "[ports|networks|macs|stats|drops|workers|info]",
+	{"show", "[ports|networks|macs|stats|drops|workers|info|uplink|vteps]",
 	 "Show the switch: with no argument its info, ports and networks; or one part.\n"
 	 "stats: counters per port with drops by reason, and per network; drops: the\n"
 	 "non-zero drop counters with what each reason means; workers: busy and idle\n"
@@ -345,8 +344,27 @@ static const struct verb verbs[] = {
 	 cmd_add_port},
 	{"del-port", "NAME", "Delete a port (its MAC entries go with it).", "sydctl del-port vm1",
 	 1, 1, cmd_del_port},
-	{"add-network", "NAME", "Create a network: an L2 broadcast domain with its own MAC table.",
-	 "sydctl add-network blue", 1, 1, cmd_add_network},
+	{"add-network", "NAME [--vni VNI]",
+	 "Create a network: an L2 broadcast domain with its own MAC table.  With a VNI\n"
+	 "(1-16777215) it can span hosts: VXLAN to the remote VTEPs of its flood list.",
+	 "sydctl add-network blue --vni 5001", 1, 3, cmd_add_network},
+	{"set-vni", "NETWORK VNI", "Change a network's VNI (0: the network stays on this host).",
+	 "sydctl set-vni blue 5002", 2, 2, cmd_set_vni},
+	{"add-vtep", "NETWORK A.B.C.D",
+	 "Add a remote VTEP to a network's flood list: broadcast, multicast and unknown\n"
+	 "unicast are replicated to it, and VXLAN from it is accepted for the network.",
+	 "sydctl add-vtep blue 198.18.0.2", 2, 2, cmd_add_vtep},
+	{"del-vtep", "NETWORK A.B.C.D", "Take a remote VTEP out of a network's flood list.",
+	 "sydctl del-vtep blue 198.18.0.2", 2, 2, cmd_del_vtep},
+	{"set-uplink", "IFNAME --vtep A.B.C.D [--mode auto|af_xdp|af_packet] [--udp-port N] "
+		       "[--mtu N]",
+	 "Tunnel through kernel interface IFNAME with VTEP address A.B.C.D.  auto (the\n"
+	 "default) uses AF_XDP with the switch's XDP program, which takes only VXLAN for\n"
+	 "that address (the host keeps the rest), and falls back to af_packet if XDP fails\n"
+	 "(sydctl show uplink says why).  UDP port 4789 and MTU 1500 unless given.",
+	 "sydctl set-uplink eth1 --vtep 198.18.0.1", 3, 9, cmd_set_uplink},
+	{"del-uplink", "", "Stop tunnelling: networks stay, only local.", "sydctl del-uplink", 0,
+	 0, cmd_del_uplink},
 	{"del-network", "NAME", "Delete a network; detach or delete its ports first.",
 	 "sydctl del-network blue", 1, 1, cmd_del_network},
 	{"attach", "PORT NETWORK", "Attach a port to a network (moving it if it was in another).",
@@ -355,8 +373,9 @@ static const struct verb verbs[] = {
 	 "sydctl detach vm1", 1, 1, cmd_detach},
 	{"flush-macs", "[NETWORK]", "Forget the learned MAC entries of a network, or of all.",
 	 "sydctl flush-macs blue", 0, 1, cmd_flush_macs},
-	{"add-mac", "NETWORK MAC PORT",
-	 "Add a static MAC entry: never aged, never moved by learning.",
+	{"add-mac", "NETWORK MAC PORT|A.B.C.D",
+	 "Add a static MAC entry: never aged, never moved by learning.  Behind a port, or\n"
+	 "behind a remote VTEP of the network's flood list.",
 	 "sydctl add-mac blue 02:00:00:00:00:09 vm1", 3, 3, cmd_add_mac},
 	{"del-mac", "NETWORK MAC", "Delete a MAC entry.", "sydctl del-mac blue 02:00:00:00:00:09",
 	 2, 2, cmd_del_mac},
@@ -379,6 +398,17 @@ static const struct verb verbs[] = {
 	 "the socket's server), QEMU guests without share=on memory.  Exit 0 when healthy,\n"
 	 "1 when a problem was found.",
 	 "sydctl doctor", 0, 0, cmd_doctor},
+	{"plan", "FILE",
+	 "Compare a configuration file (config/README.md) with what the switch runs, and\n"
+	 "print what 'apply' would change, one line each, and a summary (or 'no changes').\n"
+	 "The file is the whole desired state: what it does not name would be removed.\n"
+	 "A bad file gets its error with file:line:column and exit 2; nothing is sent.",
+	 "sydctl plan config/examples/host-a.yaml", 1, 1, cmd_plan},
+	{"apply", "FILE",
+	 "Make the switch what a configuration file says: the difference 'plan' prints,\n"
+	 "sent as one batch that the switch applies all or nothing (a refused batch changes\n"
+	 "nothing and exits 1).  What the file does not name is removed.",
+	 "sydctl apply config/examples/host-a.yaml", 1, 1, cmd_apply},
 	{"clear-stats", "[workers]",
 	 "Start every counter from zero, or only the workers' (as ovs-appctl\n"
 	 "dpif-netdev/pmd-stats-clear).  A baseline: nothing is lost.",

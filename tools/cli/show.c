@@ -44,6 +44,7 @@ static int show_networks(struct ctx *x)
 {
 	static const struct col cols[] = {
 		{"name", "network", -12, COL_STR},
+		{"vni", "vni", 8, COL_U64},
 		{"ports", "ports", 6, COL_U64},
 		{"macs", "macs", 8, COL_U64},
 	};
@@ -53,11 +54,12 @@ static int show_networks(struct ctx *x)
 
 	if (ret)
 		return ret;
-	display_list_begin(&x->d, "networks", "Networks:", cols, 3);
+	display_list_begin(&x->d, "networks", "Networks:", cols, 4);
 	for (i = 0; i < e.n; i++) {
 		const struct syd_net_info *n = (const void *)(e.data + i * e.size);
 
-		display_row(&x->d, n->name, (uint64_t)n->nports, (uint64_t)n->nmacs);
+		display_row(&x->d, n->name, (uint64_t)n->vni, (uint64_t)n->nports,
+			    (uint64_t)n->nmacs);
 	}
 	display_list_end(&x->d);
 	free(e.data);
@@ -68,7 +70,7 @@ static int show_macs(struct ctx *x)
 {
 	static const struct col cols[] = {
 		{"network", "network", -12, COL_STR}, {"mac", "mac", -17, COL_STR},
-		{"port", "port", -12, COL_STR},       {"is_static", "static", -6, COL_BOOL},
+		{"port", "port or VTEP", -15, COL_STR}, {"is_static", "static", -6, COL_BOOL},
 		{"age_s", "age (s)", 7, COL_U64},
 	};
 	struct entries e;
@@ -80,10 +82,14 @@ static int show_macs(struct ctx *x)
 	display_list_begin(&x->d, "macs", "MAC table:", cols, 5);
 	for (i = 0; i < e.n; i++) {
 		const struct syd_mac_info *m = (const void *)(e.data + i * e.size);
-		char mac[18];
+		char mac[18], where[SYD_PROTO_NAME_LEN];
 
 		cli_mac_text(mac, m->mac);
-		display_row(&x->d, m->network, mac, m->port, (int)m->is_static, (uint64_t)m->age_s);
+		if (m->remote)
+			inet_ntop(AF_INET, &m->remote, where, sizeof(where));
+		else
+			snprintf(where, sizeof(where), "%s", m->port);
+		display_row(&x->d, m->network, mac, where, (int)m->is_static, (uint64_t)m->age_s);
 	}
 	display_list_end(&x->d);
 	free(e.data);
@@ -323,6 +329,10 @@ int cmd_show(struct ctx *x, int argc, char **argv)
 		ret = show_drops(x);
 	} else if (strcmp(what, "info") == 0) {
 		ret = show_info(x);
+	} else if (strcmp(what, "uplink") == 0) {
+		ret = cli_show_uplink(x);
+	} else if (strcmp(what, "vteps") == 0) {
+		ret = cli_show_vteps(x);
 	} else {
 		return cli_usage_error(x, "nothing called '%s' to show", what);
 	}
