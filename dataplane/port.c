@@ -199,8 +199,12 @@ int port_open(struct port *p, uint16_t nqueues, struct rte_mempool *mp, bool *li
 		snprintf(devargs, sizeof(devargs), "iface=%s", p->path);
 		break;
 	case PORT_AF_XDP:
-		/* one AF_XDP socket per worker, on the interface's queues 0..n-1 */
-		snprintf(devargs, sizeof(devargs), "iface=%s,start_queue=0,queue_count=%u,xdp_prog=%s",
+		/* One AF_XDP socket per worker, on the interface's queues 0..n-1.  No preferred
+		 * busy polling (busy_budget=0): with it every rx poll is a recvfrom() syscall,
+		 * even when idle, and the local path lost ~85 cycles/packet (measured: 215 ->
+		 * 300 cycles, 64 B p2p with an idle uplink); the tunnel's rate did not change. */
+		snprintf(devargs, sizeof(devargs),
+			 "iface=%s,start_queue=0,queue_count=%u,busy_budget=0,xdp_prog=%s",
 			 p->path, nqueues, p->xdp_prog);
 		break;
 	default:
