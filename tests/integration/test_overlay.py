@@ -308,6 +308,41 @@ def test_two_switches_keep_networks_apart():
         assert info["mtu"] == 576, info
 
 
+def test_fallback_to_af_packet_says_why():
+    """Another tool's XDP program on the interface: auto mode falls back to af_packet,
+    says why, and the overlay still works; mode af_xdp refuses with the reason."""
+    with Workspace("overlay-fb") as ws:
+        src = ws.path("other.c")
+        with open(src, "w") as f:
+            f.write('#include <linux/bpf.h>\n'
+                    '__attribute__((section("xdp"), used)) int other_prog(struct xdp_md *c)\n'
+                    '{ return XDP_PASS; }\n'
+                    'char _license[] __attribute__((section("license"), used)) = "GPL";\n')
+        multiarch = subprocess.run(["gcc", "-print-multiarch"], capture_output=True,
+                                   text=True).stdout.strip()
+        sh("clang -target bpf -O2 -I/usr/include/%s -c %s -o %s" % (multiarch, src,
+                                                                  ws.path("other.o")))
+        nets = Netns(ws, "f")
+        ns_s, ns_k = nets.ns("sw"), nets.ns("kern")
+        nets.veth(ns_s, "fb0", ns_k, "fbk0")
+        sh("ip -n %s link set dev fb0 xdpgeneric obj %s sec xdp" % (ns_s, ws.path("other.o")))
+        sh("ip -n %s addr add 198.18.0.2/24 dev fbk0" % ns_k)
+        dp_sock = ws.path("dp.sock")
+        Dataplane(ws, extra=["--control", dp_sock], netns=ns_s)
+        sydctl(dp_sock, "add-network", "blue", "--vni", "5001")
+        sydctl(dp_sock, "add-vtep", "blue", "198.18.0.2")
+        code, _, err = sydctl(dp_sock, "set-uplink", "fb0", "--vtep", "198.18.0.1", "--mode",
+                              "af_xdp", check=False)
+        assert code == 1 and "fb0" in err, (code, err)
+        assert sydctl(dp_sock, "show", "uplink", "-o", "json")[1]["uplink"]["interface"] == "-"
+        sydctl(dp_sock, "set-uplink", "fb0", "--vtep", "198.18.0.1")
+        up = sydctl(dp_sock, "show", "uplink", "-o", "json")[1]["uplink"]
+        assert up["driver"] == "af_packet" and "AF_XDP failed" in up["note"], up
+        wait_for("the next hop over af_packet",
+                 lambda: sydctl(dp_sock, "show", "vteps", "-o", "json")[1]["vteps"][0]["resolved"],
+                 10)
+
+
 if __name__ == "__main__":
     run([test_kernel_vtep_switch_answers_arp, test_kernel_vtep_kernel_owns_address,
-         test_two_switches_keep_networks_apart])
+         test_two_switches_keep_networks_apart, test_fallback_to_af_packet_says_why])
