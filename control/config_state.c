@@ -48,19 +48,6 @@ static int apply(struct builder *b, const struct syd_op *op, struct config_pos p
 	return ret;
 }
 
-static struct syd_op op_of(uint16_t type, const char *name, const char *network)
-{
-	struct syd_op op;
-
-	memset(&op, 0, sizeof(op));
-	op.type = type;
-	if (name)
-		strcpy(op.name, name);
-	if (network)
-		strcpy(op.network, network);
-	return op;
-}
-
 static uint16_t uplink_mode(enum config_uplink_mode m)
 {
 	switch (m) {
@@ -96,7 +83,7 @@ static int build(struct builder *b)
 	int ret;
 
 	if (c->vtep.address) {
-		struct syd_op op = op_of(SYD_OP_UPLINK_SET, NULL, NULL);
+		struct syd_op op = proto_op(SYD_OP_UPLINK_SET, NULL, NULL);
 
 		strcpy(op.path, c->vtep.uplink);
 		op.kind = uplink_mode(c->vtep.mode);
@@ -109,13 +96,13 @@ static int build(struct builder *b)
 	}
 	for (i = 0; i < c->nnetworks; i++) {
 		const struct config_network *n = &c->network[i];
-		struct syd_op op = op_of(SYD_OP_NET_ADD, n->name, NULL);
+		struct syd_op op = proto_op(SYD_OP_NET_ADD, n->name, NULL);
 
 		op.vni = n->vni;
 		snprintf(where, sizeof(where), "networks[%u]", i);
 		ret = apply(b, &op, n->pos, where);
 		for (j = 0; ret == 0 && j < n->nflood; j++) {
-			op = op_of(SYD_OP_VTEP_ADD, NULL, n->name);
+			op = proto_op(SYD_OP_VTEP_ADD, NULL, n->name);
 			op.addr = n->flood[j];
 			snprintf(where, sizeof(where), "networks[%u].flood[%u]", i, j);
 			ret = apply(b, &op, n->flood_pos[j], where);
@@ -126,7 +113,7 @@ static int build(struct builder *b)
 	for (i = 0; i < c->nports; i++) {
 		const struct config_port *p = &c->port[i];
 		struct syd_op op =
-			op_of(SYD_OP_PORT_ADD, p->name, p->network[0] ? p->network : NULL);
+			proto_op(SYD_OP_PORT_ADD, p->name, p->network[0] ? p->network : NULL);
 
 		op.kind = port_kind(p);
 		strcpy(op.path, p->path);
@@ -140,7 +127,7 @@ static int build(struct builder *b)
 
 		for (j = 0; j < n->nmacs; j++) {
 			const struct config_mac *m = &n->mac[j];
-			struct syd_op op = op_of(SYD_OP_MAC_ADD, m->vtep ? NULL : m->port, n->name);
+			struct syd_op op = proto_op(SYD_OP_MAC_ADD, m->vtep ? NULL : m->port, n->name);
 
 			memcpy(op.mac, m->mac, 6);
 			op.addr = m->vtep;

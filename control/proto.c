@@ -153,6 +153,19 @@ static bool zero(const void *p, size_t n)
 }
 
 /* An interface name as the kernel takes it: 1-15 bytes, no '/' or space. */
+struct syd_op proto_op(uint16_t type, const char *name, const char *network)
+{
+	struct syd_op op;
+
+	memset(&op, 0, sizeof(op));
+	op.type = type;
+	if (name)
+		snprintf(op.name, sizeof(op.name), "%s", name);
+	if (network)
+		snprintf(op.network, sizeof(op.network), "%s", network);
+	return op;
+}
+
 bool proto_unicast_ipv4(uint32_t addr)
 {
 	const uint8_t *b = (const uint8_t *)&addr;

@@ -343,6 +343,9 @@ unsigned int proto_uplink_mode_parse(const char *s);
 /* A unicast IPv4 address (network order) a VTEP may have: not 0/8, 127/8 or 224/3. */
 bool proto_unicast_ipv4(uint32_t addr);
 
+/* An op of type naming name and network (NULL: none), every other field zero. */
+struct syd_op proto_op(uint16_t type, const char *name, const char *network);
+
 /* A valid name: 1-24 of [A-Za-z0-9_-], NUL-terminated within a field of field_len. */
 bool proto_name_ok(const char *name, size_t field_len);
 

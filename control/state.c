@@ -423,22 +423,9 @@ int state_add_dump(struct state *s, const struct syd_hdr *h)
 	return 0;
 }
 
-static struct syd_op op_make(uint16_t type, const char *name, const char *network)
-{
-	struct syd_op op;
-
-	memset(&op, 0, sizeof(op));
-	op.type = type;
-	if (name)
-		strcpy(op.name, name);
-	if (network)
-		strcpy(op.network, network);
-	return op;
-}
-
 static struct syd_op op_mac_add(const struct state_mac *m)
 {
-	struct syd_op op = op_make(SYD_OP_MAC_ADD, m->remote ? NULL : m->port, m->network);
+	struct syd_op op = proto_op(SYD_OP_MAC_ADD, m->remote ? NULL : m->port, m->network);
 
 	memcpy(op.mac, m->mac, 6);
 	op.addr = m->remote;
@@ -510,24 +497,24 @@ int state_diff(const struct state *want, const struct state *have, struct proto_
 		if (j >= 0 && strcmp(want->mac[j].port, h->port) == 0 &&
 		    want->mac[j].remote == h->remote)
 			continue;
-		op = op_make(SYD_OP_MAC_DEL, NULL, h->network);
+		op = proto_op(SYD_OP_MAC_DEL, NULL, h->network);
 		memcpy(op.mac, h->mac, 6);
 		ADD(op);
 	}
 	/* New networks start without a VNI: VNIs move below, once all are free. */
 	for (i = 0; i < want->nnets; i++)
 		if (find_net(have, want->net[i].name) < 0)
-			ADD(op_make(SYD_OP_NET_ADD, want->net[i].name, NULL));
+			ADD(proto_op(SYD_OP_NET_ADD, want->net[i].name, NULL));
 	for (i = 0; i < have->nports; i++) {
 		j = find_port(want, have->port[i].name);
 		if (j < 0 || port_replaced(&want->port[j], &have->port[i]))
-			ADD(op_make(SYD_OP_PORT_DEL, have->port[i].name, NULL));
+			ADD(proto_op(SYD_OP_PORT_DEL, have->port[i].name, NULL));
 	}
 	if (!uplink_same(&want->uplink, &have->uplink)) {
 		if (want->uplink.ifname[0] == '\0') {
-			ADD(op_make(SYD_OP_UPLINK_DEL, NULL, NULL));
+			ADD(proto_op(SYD_OP_UPLINK_DEL, NULL, NULL));
 		} else {
-			struct syd_op op = op_make(SYD_OP_UPLINK_SET, NULL, NULL);
+			struct syd_op op = proto_op(SYD_OP_UPLINK_SET, NULL, NULL);
 
 			strcpy(op.path, want->uplink.ifname);
 			op.kind = want->uplink.mode;
@@ -537,7 +524,7 @@ int state_diff(const struct state *want, const struct state *have, struct proto_
 			/* Our own address must leave the flood lists before it becomes ours. */
 			for (i = 0; i < have->nnets; i++)
 				if (find_vtep(&have->net[i], op.addr) >= 0) {
-					struct syd_op d = op_make(SYD_OP_VTEP_DEL, NULL,
+					struct syd_op d = proto_op(SYD_OP_VTEP_DEL, NULL,
 								  have->net[i].name);
 
 					d.addr = op.addr;
@@ -550,10 +537,10 @@ int state_diff(const struct state *want, const struct state *have, struct proto_
 	for (i = 0; i < have->nnets; i++) {
 		j = find_net(want, have->net[i].name);
 		if (have->net[i].vni && (j < 0 || want->net[j].vni != have->net[i].vni))
-			ADD(op_make(SYD_OP_NET_VNI, have->net[i].name, NULL));
+			ADD(proto_op(SYD_OP_NET_VNI, have->net[i].name, NULL));
 	}
 	for (i = 0; i < want->nnets; i++) {
-		struct syd_op op = op_make(SYD_OP_NET_VNI, want->net[i].name, NULL);
+		struct syd_op op = proto_op(SYD_OP_NET_VNI, want->net[i].name, NULL);
 
 		j = find_net(have, want->net[i].name);
 		if (want->net[i].vni == 0 || (j >= 0 && have->net[j].vni == want->net[i].vni))
@@ -571,14 +558,14 @@ int state_diff(const struct state *want, const struct state *have, struct proto_
 			h = &have->net[j];
 		for (v = 0; h && v < h->nvteps; v++)
 			if (find_vtep(w, h->vtep[v]) < 0 && h->vtep[v] != want->uplink.addr) {
-				struct syd_op op = op_make(SYD_OP_VTEP_DEL, NULL, w->name);
+				struct syd_op op = proto_op(SYD_OP_VTEP_DEL, NULL, w->name);
 
 				op.addr = h->vtep[v];
 				ADD(op);
 			}
 		for (v = 0; v < w->nvteps; v++)
 			if (h == NULL || find_vtep(h, w->vtep[v]) < 0) {
-				struct syd_op op = op_make(SYD_OP_VTEP_ADD, NULL, w->name);
+				struct syd_op op = proto_op(SYD_OP_VTEP_ADD, NULL, w->name);
 
 				op.addr = w->vtep[v];
 				ADD(op);
@@ -589,16 +576,16 @@ int state_diff(const struct state *want, const struct state *have, struct proto_
 
 		j = find_port(have, w->name);
 		if (j < 0 || port_replaced(w, &have->port[j])) {
-			struct syd_op op = op_make(SYD_OP_PORT_ADD, w->name,
+			struct syd_op op = proto_op(SYD_OP_PORT_ADD, w->name,
 						   w->network[0] ? w->network : NULL);
 
 			op.kind = w->kind;
 			strcpy(op.path, w->path);
 			ADD(op);
 		} else if (strcmp(w->network, have->port[j].network) != 0 && w->network[0]) {
-			ADD(op_make(SYD_OP_ATTACH, w->name, w->network));
+			ADD(proto_op(SYD_OP_ATTACH, w->name, w->network));
 		} else if (strcmp(w->network, have->port[j].network) != 0) {
-			ADD(op_make(SYD_OP_DETACH, w->name, NULL));
+			ADD(proto_op(SYD_OP_DETACH, w->name, NULL));
 		}
 	}
 	for (i = 0; i < want->nmacs; i++) {
@@ -611,7 +598,7 @@ int state_diff(const struct state *want, const struct state *have, struct proto_
 	}
 	for (i = 0; i < have->nnets; i++)
 		if (find_net(want, have->net[i].name) < 0)
-			ADD(op_make(SYD_OP_NET_DEL, have->net[i].name, NULL));
+			ADD(proto_op(SYD_OP_NET_DEL, have->net[i].name, NULL));
 	return nops;
 }
 

@@ -11,6 +11,7 @@
 #ifndef SYD_TEST_FRAMES_H
 #define SYD_TEST_FRAMES_H
 
+#include <arpa/inet.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -29,6 +30,41 @@ static const struct rte_ether_addr FRAME_DST = {{0x02, 0x00, 0x5e, 0x00, 0x00, 0
 static const struct rte_ether_addr FRAME_SRC = {{0x02, 0x00, 0x5e, 0x00, 0x00, 0x01}};
 #define FRAME_IP_A 0xc6120001u /* 198.18.0.1, host order */
 #define FRAME_IP_B 0xc6120002u /* 198.18.0.2 */
+
+/* An IPv4 address a.b.c.d in network order. */
+static inline uint32_t ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+	return htonl((uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d);
+}
+
+/* Hex digits to bytes, spaces ignored.  @return the number of bytes. */
+static inline uint32_t hex_bytes(const char *hex, uint8_t *out, uint32_t max)
+{
+	uint32_t n = 0;
+	int hi = -1;
+
+	for (; *hex != '\0'; hex++) {
+		int v;
+
+		if (*hex == ' ')
+			continue;
+		if (*hex >= '0' && *hex <= '9')
+			v = *hex - '0';
+		else if (*hex >= 'a' && *hex <= 'f')
+			v = *hex - 'a' + 10;
+		else
+			CU_FAIL_FATAL("bad hex digit in a test frame");
+		if (hi < 0) {
+			hi = v;
+			continue;
+		}
+		CU_ASSERT_FATAL(n < max);
+		out[n++] = (uint8_t)(hi << 4 | v);
+		hi = -1;
+	}
+	CU_ASSERT_FATAL(hi < 0);
+	return n;
+}
 
 static inline void frame_bytes(struct frame *f, const void *p, uint32_t n)
 {

@@ -20,40 +20,6 @@
 static const uint8_t MAC_US[6] = {0x02, 0x00, 0x5e, 0x00, 0x00, 0x01};
 static const uint8_t MAC_PEER[6] = {0x02, 0x00, 0x5e, 0x00, 0x00, 0x07};
 
-static uint32_t ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
-{
-	return htonl((uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d);
-}
-
-/* Hex digits to bytes, spaces ignored.  @return the number of bytes. */
-static uint32_t hex_bytes(const char *hex, uint8_t *out, uint32_t max)
-{
-	uint32_t n = 0;
-	int hi = -1;
-
-	for (; *hex != '\0'; hex++) {
-		int v;
-
-		if (*hex == ' ')
-			continue;
-		if (*hex >= '0' && *hex <= '9')
-			v = *hex - '0';
-		else if (*hex >= 'a' && *hex <= 'f')
-			v = *hex - 'a' + 10;
-		else
-			CU_FAIL_FATAL("bad hex digit in a test frame");
-		if (hi < 0) {
-			hi = v;
-			continue;
-		}
-		CU_ASSERT_FATAL(n < max);
-		out[n++] = (uint8_t)(hi << 4 | v);
-		hi = -1;
-	}
-	CU_ASSERT_FATAL(hi < 0);
-	return n;
-}
-
 static void expect_frame(const uint8_t *got, const char *want_hex, const char *what)
 {
 	uint8_t want[ARP_FRAME_LEN];

@@ -27,35 +27,6 @@
 static const uint8_t MAC_US[6] = {0x02, 0x00, 0x5e, 0x00, 0x00, 0x01};
 static const uint8_t MAC_HOP[6] = {0x02, 0x00, 0x5e, 0x00, 0x00, 0x02};
 
-/* Hex digits to bytes, spaces ignored.  @return the number of bytes. */
-static uint32_t hex_bytes(const char *hex, uint8_t *out, uint32_t max)
-{
-	uint32_t n = 0;
-	int hi = -1;
-
-	for (; *hex != '\0'; hex++) {
-		int v;
-
-		if (*hex == ' ')
-			continue;
-		if (*hex >= '0' && *hex <= '9')
-			v = *hex - '0';
-		else if (*hex >= 'a' && *hex <= 'f')
-			v = *hex - 'a' + 10;
-		else
-			CU_FAIL_FATAL("bad hex digit in a test frame");
-		if (hi < 0) {
-			hi = v;
-			continue;
-		}
-		CU_ASSERT_FATAL(n < max);
-		out[n++] = (uint8_t)(hi << 4 | v);
-		hi = -1;
-	}
-	CU_ASSERT_FATAL(hi < 0);
-	return n;
-}
-
 /* The Internet checksum of an IPv4 header, written from RFC 1071 with byte pairs read as
  * big-endian numbers (the library sums native words): 0xffff when the header is right. */
 static uint16_t rfc1071_sum(const uint8_t *p, uint32_t len)
@@ -84,11 +55,6 @@ static void expect_bytes(const uint8_t *got, const uint8_t *want, uint32_t len, 
 		}
 	}
 	CU_PASS(what);
-}
-
-static uint32_t ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
-{
-	return htonl((uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d);
 }
 
 /* Check the first len bytes of f from a heap copy of exactly len bytes. */

@@ -55,9 +55,6 @@ int cli_parse_mac(const char *s, uint8_t *mac);
 /* GET_INFO into *i.  @return an exit code. */
 int cli_get_info(struct ctx *x, struct syd_info *i);
 
-/* An op of type with every other field zero. */
-struct syd_op cli_op(uint16_t type);
-
 /* Send one op as a batch, checked here first as the switch will.  @return an exit code. */
 int cli_send_op(struct ctx *x, const struct syd_op *op);
 

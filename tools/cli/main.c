@@ -188,18 +188,9 @@ int cli_send_op(struct ctx *x, const struct syd_op *op)
 	return ret;
 }
 
-struct syd_op cli_op(uint16_t type)
-{
-	struct syd_op op;
-
-	memset(&op, 0, sizeof(op));
-	op.type = type;
-	return op;
-}
-
 static int cmd_del_network(struct ctx *x, int argc, char **argv)
 {
-	struct syd_op op = cli_op(SYD_OP_NET_DEL);
+	struct syd_op op = proto_op(SYD_OP_NET_DEL, NULL, NULL);
 
 	(void)argc;
 	if (cli_check_name(x, "network", argv[0]))
@@ -210,7 +201,7 @@ static int cmd_del_network(struct ctx *x, int argc, char **argv)
 
 static int cmd_add_port(struct ctx *x, int argc, char **argv)
 {
-	struct syd_op op = cli_op(SYD_OP_PORT_ADD);
+	struct syd_op op = proto_op(SYD_OP_PORT_ADD, NULL, NULL);
 	char path[PATH_MAX + SYD_PROTO_PATH_LEN + 2];
 	const char *where = argv[2];
 	int i;
@@ -250,7 +241,7 @@ static int cmd_add_port(struct ctx *x, int argc, char **argv)
 
 static int cmd_del_port(struct ctx *x, int argc, char **argv)
 {
-	struct syd_op op = cli_op(SYD_OP_PORT_DEL);
+	struct syd_op op = proto_op(SYD_OP_PORT_DEL, NULL, NULL);
 
 	(void)argc;
 	if (cli_check_name(x, "port", argv[0]))
@@ -261,7 +252,7 @@ static int cmd_del_port(struct ctx *x, int argc, char **argv)
 
 static int cmd_attach(struct ctx *x, int argc, char **argv)
 {
-	struct syd_op op = cli_op(SYD_OP_ATTACH);
+	struct syd_op op = proto_op(SYD_OP_ATTACH, NULL, NULL);
 
 	(void)argc;
 	if (cli_check_name(x, "port", argv[0]) || cli_check_name(x, "network", argv[1]))
@@ -273,7 +264,7 @@ static int cmd_attach(struct ctx *x, int argc, char **argv)
 
 static int cmd_detach(struct ctx *x, int argc, char **argv)
 {
-	struct syd_op op = cli_op(SYD_OP_DETACH);
+	struct syd_op op = proto_op(SYD_OP_DETACH, NULL, NULL);
 
 	(void)argc;
 	if (cli_check_name(x, "port", argv[0]))
@@ -284,7 +275,7 @@ static int cmd_detach(struct ctx *x, int argc, char **argv)
 
 static int cmd_flush_macs(struct ctx *x, int argc, char **argv)
 {
-	struct syd_op op = cli_op(SYD_OP_MAC_FLUSH);
+	struct syd_op op = proto_op(SYD_OP_MAC_FLUSH, NULL, NULL);
 
 	if (argc > 0) {
 		if (cli_check_name(x, "network", argv[0]))
@@ -296,7 +287,7 @@ static int cmd_flush_macs(struct ctx *x, int argc, char **argv)
 
 static int cmd_add_mac(struct ctx *x, int argc, char **argv)
 {
-	struct syd_op op = cli_op(SYD_OP_MAC_ADD);
+	struct syd_op op = proto_op(SYD_OP_MAC_ADD, NULL, NULL);
 
 	struct in_addr vtep;
 
@@ -317,7 +308,7 @@ static int cmd_add_mac(struct ctx *x, int argc, char **argv)
 
 static int cmd_del_mac(struct ctx *x, int argc, char **argv)
 {
-	struct syd_op op = cli_op(SYD_OP_MAC_DEL);
+	struct syd_op op = proto_op(SYD_OP_MAC_DEL, NULL, NULL);
 
 	(void)argc;
 	if (cli_check_name(x, "network", argv[0]))

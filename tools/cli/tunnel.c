@@ -32,7 +32,7 @@ static int parse_vtep(struct ctx *x, const char *s, uint32_t *addr)
 
 int cmd_add_network(struct ctx *x, int argc, char **argv)
 {
-	struct syd_op op = cli_op(SYD_OP_NET_ADD);
+	struct syd_op op = proto_op(SYD_OP_NET_ADD, NULL, NULL);
 	int i;
 
 	if (cli_check_name(x, "network", argv[0]))
@@ -51,7 +51,7 @@ int cmd_add_network(struct ctx *x, int argc, char **argv)
 
 int cmd_set_vni(struct ctx *x, int argc, char **argv)
 {
-	struct syd_op op = cli_op(SYD_OP_NET_VNI);
+	struct syd_op op = proto_op(SYD_OP_NET_VNI, NULL, NULL);
 
 	(void)argc;
 	if (cli_check_name(x, "network", argv[0]))
@@ -64,7 +64,7 @@ int cmd_set_vni(struct ctx *x, int argc, char **argv)
 
 static int vtep_op(struct ctx *x, uint16_t type, char **argv)
 {
-	struct syd_op op = cli_op(type);
+	struct syd_op op = proto_op(type, NULL, NULL);
 
 	if (cli_check_name(x, "network", argv[0]) || parse_vtep(x, argv[1], &op.addr))
 		return EXIT_USAGE;
@@ -86,7 +86,7 @@ int cmd_del_vtep(struct ctx *x, int argc, char **argv)
 
 int cmd_set_uplink(struct ctx *x, int argc, char **argv)
 {
-	struct syd_op op = cli_op(SYD_OP_UPLINK_SET);
+	struct syd_op op = proto_op(SYD_OP_UPLINK_SET, NULL, NULL);
 	char *end;
 	unsigned long v;
 	int i;
@@ -132,7 +132,7 @@ int cmd_set_uplink(struct ctx *x, int argc, char **argv)
 
 int cmd_del_uplink(struct ctx *x, int argc, char **argv)
 {
-	struct syd_op op = cli_op(SYD_OP_UPLINK_DEL);
+	struct syd_op op = proto_op(SYD_OP_UPLINK_DEL, NULL, NULL);
 
 	(void)argc;
 	(void)argv;
