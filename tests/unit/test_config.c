@@ -128,11 +128,13 @@ static void test_host_a_example_is_read_as_written(void)
 	CU_ASSERT_EQUAL(c->network[1].vni, 5002);
 	CU_ASSERT_EQUAL(c->network[0].nflood, 1);
 	CU_ASSERT_EQUAL(c->network[0].flood[0], ip("198.18.0.2"));
-	CU_ASSERT_EQUAL_FATAL(c->nports, 2);
+	CU_ASSERT_EQUAL_FATAL(c->nports, 3);
 	CU_ASSERT_EQUAL(c->port[0].type, CONFIG_PORT_VHOST_USER);
 	CU_ASSERT_EQUAL(c->port[0].mode, CONFIG_VHOST_SERVER);
 	CU_ASSERT_STRING_EQUAL(c->port[0].path, "/run/switchyard/vm1.sock");
 	CU_ASSERT_STRING_EQUAL(c->port[1].network, "red");
+	CU_ASSERT_STRING_EQUAL(c->port[2].name, "vm5"); /* the local path of tools/quickstart */
+	CU_ASSERT_STRING_EQUAL(c->port[2].network, "blue");
 
 	state_init(&s);
 	CU_ASSERT_EQUAL(config_to_state(c, &s, err, sizeof(err)), 0);
