@@ -9,6 +9,9 @@
 _Static_assert(sizeof(struct syd_hdr) == 16, "the header is part of the wire format");
 _Static_assert(sizeof(struct syd_op) == 200, "ops are part of the wire format");
 _Static_assert(sizeof(struct syd_port_stats) % 8 == 0, "entries stay 8-byte aligned");
+_Static_assert(sizeof(struct syd_flow) == 552 && sizeof(struct syd_flow_mod) == 560 &&
+		       sizeof(struct syd_flow_stats) == 576 && sizeof(struct syd_flow_step) == 688,
+	       "flows are part of the wire format");
 _Static_assert(sizeof(struct syd_uplink_info) == 184 && sizeof(struct syd_vtep_info) == 52,
 	       "answers are part of the wire format");
 

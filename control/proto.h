@@ -79,6 +79,13 @@ enum syd_msg_type {
 	SYD_MSG_UPLINK = 29,       /* struct syd_uplink_info */
 	/* events, xid 0 */
 	SYD_MSG_EVENT_LINK = 30,   /* struct syd_event_link */
+	/* flow tables (requests, then their answers) */
+	SYD_MSG_FLOW_MOD = 31,     /* struct syd_flow_batch + count x struct syd_flow_mod; OK/ERROR:
+				    * all or nothing, in order */
+	SYD_MSG_DUMP_FLOWS = 32,   /* empty; dump of SYD_MSG_FLOWS: every rule, by table */
+	SYD_MSG_FLOWS = 33,        /* array of struct syd_flow_stats */
+	SYD_MSG_FLOW_TRACE = 34,   /* struct syd_flow_probe; dump of SYD_MSG_FLOW_STEPS */
+	SYD_MSG_FLOW_STEPS = 35,   /* array of struct syd_flow_step: what each table did */
 	SYD_MSG_TYPE_MAX
 };
 
@@ -267,6 +274,148 @@ struct syd_drop_record {
 	uint16_t caplen;  /* bytes kept in data, at most SYD_PROTO_SNAP */
 	uint16_t pad;
 	uint8_t data[SYD_PROTO_SNAP];
+};
+
+/*
+ * Flow tables: an OpenFlow 1.3-style pipeline of SYD_FLOW_TABLES tables.  A packet starts
+ * in table 0; the highest-priority rule whose match covers it runs its actions; a miss in
+ * table 0 is "normal" (the L2 switch of the packet's network), a miss in a later table a
+ * drop (flow_table_miss).  A rule is identified by (table, priority, match).
+ */
+#define SYD_FLOW_TABLES    16
+#define SYD_FLOW_ACTIONS   8
+#define SYD_FLOW_BATCH_MAX 400 /* flow mods in one FLOW_MOD message */
+
+/* Match fields: a rule matches only on the fields flagged in syd_flow_match.fields. */
+#define SYD_FM_IN_PORT    (1u << 0)
+#define SYD_FM_NETWORK    (1u << 1)  /* the packet's network (its input port's, or its VNI's) */
+#define SYD_FM_ETH_SRC    (1u << 2)  /* with eth_src_mask */
+#define SYD_FM_ETH_DST    (1u << 3)  /* with eth_dst_mask */
+#define SYD_FM_VLAN       (1u << 4)  /* outer VLAN id; vlan 0xffff: untagged only */
+#define SYD_FM_ETHERTYPE  (1u << 5)  /* after VLAN tags */
+#define SYD_FM_IP_SRC     (1u << 6)  /* IPv4 prefix ip_src/ip_src_len */
+#define SYD_FM_IP_DST     (1u << 7)
+#define SYD_FM_IP_PROTO   (1u << 8)
+#define SYD_FM_L4_SRC     (1u << 9)  /* TCP/UDP/SCTP source port */
+#define SYD_FM_L4_DST     (1u << 10)
+#define SYD_FM_VNI        (1u << 11) /* arrived through a tunnel with this VNI */
+#define SYD_FM_TUN_REMOTE (1u << 12) /* arrived from this remote VTEP */
+#define SYD_FM_ALL        0x1fffu
+
+struct syd_flow_match {
+	uint32_t fields;          /* SYD_FM_* */
+	uint32_t vni;
+	char in_port[SYD_PROTO_NAME_LEN];
+	char network[SYD_PROTO_NAME_LEN];
+	uint8_t eth_src[6];
+	uint8_t eth_src_mask[6];  /* all ones when the whole MAC matters */
+	uint8_t eth_dst[6];
+	uint8_t eth_dst_mask[6];
+	uint16_t vlan;
+	uint16_t ethertype;
+	uint32_t ip_src;          /* network order, host bits zero */
+	uint32_t ip_dst;
+	uint8_t ip_src_len;       /* prefix length 0-32 */
+	uint8_t ip_dst_len;
+	uint8_t ip_proto;
+	uint8_t pad;
+	uint16_t l4_src;          /* host order */
+	uint16_t l4_dst;
+	uint32_t tun_remote;      /* network order */
+};
+
+enum syd_flow_action_type {
+	SYD_FA_OUTPUT = 1,      /* port */
+	SYD_FA_NORMAL = 2,      /* the L2 switch of the packet's network */
+	SYD_FA_FLOOD = 3,       /* every other port of the network, and its VTEPs */
+	SYD_FA_DROP = 4,        /* alone: an explicit drop (no actions is one too) */
+	SYD_FA_ENCAP = 5,       /* addr (remote VTEP), vni: VXLAN out of the uplink */
+	SYD_FA_PUSH_VLAN = 6,   /* vlan */
+	SYD_FA_POP_VLAN = 7,
+	SYD_FA_SET_VLAN = 8,    /* vlan: rewrite the outer tag's id */
+	SYD_FA_SET_ETH_SRC = 9, /* mac */
+	SYD_FA_SET_ETH_DST = 10,
+	SYD_FA_GOTO_TABLE = 11, /* table: a later table; the last action */
+	SYD_FA_TYPE_MAX
+};
+
+struct syd_flow_action {
+	uint16_t type;  /* enum syd_flow_action_type */
+	uint16_t vlan;  /* 0-4095 */
+	uint32_t vni;
+	uint32_t addr;  /* network order */
+	uint8_t mac[6];
+	uint8_t table;
+	uint8_t pad;
+	char port[SYD_PROTO_NAME_LEN];
+};
+
+struct syd_flow {
+	uint64_t cookie;       /* the user's; not part of the identity */
+	uint16_t priority;     /* higher wins */
+	uint8_t table;         /* 0 to SYD_FLOW_TABLES-1 */
+	uint8_t nactions;      /* 0: drop */
+	uint16_t idle_timeout; /* seconds without a packet before the rule goes; 0: never */
+	uint16_t pad;
+	struct syd_flow_match match;
+	struct syd_flow_action action[SYD_FLOW_ACTIONS];
+};
+
+enum syd_flow_command {
+	SYD_FC_ADD = 1,           /* add, or replace the rule with the same identity */
+	SYD_FC_MODIFY = 2,        /* new actions (and cookie, idle timeout) for that rule: ENOENT
+				   * if there is none */
+	SYD_FC_DELETE = 3,        /* every rule of flow.table (0xff: any) whose match has every
+				   * field of flow.match with the same values: an empty match
+				   * deletes them all */
+	SYD_FC_DELETE_STRICT = 4, /* the rule with that identity: ENOENT if there is none */
+	SYD_FC_MAX
+};
+
+struct syd_flow_mod {
+	uint16_t command; /* enum syd_flow_command */
+	uint16_t reserved;
+	uint32_t pad;
+	struct syd_flow flow;
+};
+
+struct syd_flow_batch {
+	uint32_t count; /* at most SYD_FLOW_BATCH_MAX */
+	uint32_t reserved;
+	struct syd_flow_mod mod[];
+};
+
+struct syd_flow_stats {
+	struct syd_flow flow;
+	uint64_t packets;
+	uint64_t bytes;
+	uint32_t age_s;  /* since it was added */
+	uint32_t idle_s; /* since its last packet (or since added) */
+};
+
+/* A packet for FLOW_TRACE: what it would meet, given in the fields a rule can match. */
+struct syd_flow_probe {
+	char in_port[SYD_PROTO_NAME_LEN];
+	uint8_t eth_src[6];
+	uint8_t eth_dst[6];
+	uint16_t vlan;      /* 0xffff: untagged */
+	uint16_t ethertype;
+	uint32_t ip_src;    /* network order */
+	uint32_t ip_dst;
+	uint8_t ip_proto;
+	uint8_t pad[3];
+	uint16_t l4_src;
+	uint16_t l4_dst;
+};
+
+/* One step of a trace: a table's lookup, or what the packet finally did. */
+struct syd_flow_step {
+	uint8_t table;   /* 0xff: the outcome, after the pipeline */
+	uint8_t matched; /* 1: a rule matched (flow is it) */
+	uint16_t pad;
+	uint32_t pad2;
+	struct syd_flow flow;
+	char what[128];  /* e.g. "table miss: normal", "output to vm2", "dropped: no rule" */
 };
 
 /* Which packets to trace: the fields flagged must match (none: every packet). */
