@@ -281,6 +281,97 @@ static inline int decap(struct worker *w, const struct topology *t, struct rte_m
 	return 0;
 }
 
+/* What the L2 switch keeps across the packets of one burst. */
+struct l2_ctx {
+	uint64_t last_src; /* a one-entry cache of the last source and destination looked up */
+	uint64_t last_dst;
+	struct mac_slot *dst_slot;
+	uint32_t now_s;
+	uint64_t tsc;
+	uint64_t learn_gap;
+};
+
+/*
+ * The L2 switch ("normal"): learn the source (behind in, or behind a remote VTEP: the
+ * port value src_port), then send m to where its destination was learned, or flood it
+ * in network.
+ */
+static __rte_always_inline void normal(struct worker *w, const struct topology *t,
+				       struct l2_ctx *c, uint16_t in, uint16_t network,
+				       uint32_t src_port, struct rte_mbuf *m,
+				       const struct pkt_key *key, struct trace_record *rec,
+				       const int do_trace, const int from_uplink)
+{
+	struct port_counters *pc __rte_unused = &w->pc[in];
+	uint64_t src_key, dst_key;
+	uint16_t out;
+
+	src_key = mac_table_key(network, &key->src);
+	if (src_key != c->last_src) {
+		struct mac_slot *s = mac_table_find(t->macs, src_key);
+
+		if (likely(s != NULL && mac_slot_port(s) == src_port)) {
+			mac_slot_touch(s, c->now_s);
+			c->last_src = src_key;
+			TR(rec->src = TRACE_SRC_KNOWN);
+		} else {
+			learn_request(w, src_key, src_port, c->tsc, c->learn_gap);
+			TR(rec->src = TRACE_SRC_LEARN);
+		}
+	} else {
+		TR(rec->src = TRACE_SRC_SAME_AS_PREVIOUS);
+	}
+
+	if (rte_is_multicast_ether_addr(&key->dst)) {
+		TR(rec->dst = TRACE_DST_MULTICAST);
+		out = flood(w, t, in, network, m, key, from_uplink);
+		COUNT(pc->forwarded += out != 0);
+		TR(rec->nout = out; if (out == 0) rec->drop = SYD_DROP_FLOOD_NO_PORT);
+		return;
+	}
+	dst_key = mac_table_key(network, &key->dst);
+	if (dst_key != c->last_dst) {
+		c->dst_slot = mac_table_find(t->macs, dst_key);
+		c->last_dst = dst_key;
+	} else {
+		TR(rec->dst_cached = 1);
+	}
+	if (c->dst_slot == NULL) {
+		TR(rec->dst = TRACE_DST_UNKNOWN);
+		out = flood(w, t, in, network, m, key, from_uplink);
+		COUNT(pc->forwarded += out != 0);
+		TR(rec->nout = out; if (out == 0) rec->drop = SYD_DROP_FLOOD_NO_PORT);
+		return;
+	}
+	out = (uint16_t)mac_slot_port(c->dst_slot);
+	TR(rec->dst = TRACE_DST_KNOWN; rec->out_port = out);
+	if (unlikely(out >= SYD_VTEP_PORT_BASE)) {
+		if (from_uplink) {
+			TR(rec->drop = SYD_DROP_TUNNEL_HAIRPIN);
+			drop(w, in, m, SYD_DROP_TUNNEL_HAIRPIN);
+			return;
+		}
+		COUNT(pc->forwarded++);
+		TR(rec->out_port = t->uplink; rec->nout = 1);
+		encap(w, t, in, network, out - SYD_VTEP_PORT_BASE, m, flow_hash(key));
+		return;
+	}
+	if (unlikely(out == in)) {
+		TR(rec->drop = SYD_DROP_HAIRPIN);
+		drop(w, in, m, SYD_DROP_HAIRPIN);
+		return;
+	}
+	COUNT(pc->forwarded++);
+	if (unlikely(out >= t->nports || !t->port[out].up)) {
+		/* Learned on a port whose VM has gone: count it there. */
+		TR(rec->drop = SYD_DROP_LINK_DOWN);
+		drop(w, out < t->nports ? out : in, m, SYD_DROP_LINK_DOWN);
+		return;
+	}
+	TR(rec->nout = 1);
+	tx_add(w, t, out, m);
+}
+
 static __rte_always_inline void switch_burst(struct worker *w, const struct topology *t,
 					     uint16_t in, struct rte_mbuf **pkts, uint16_t n,
 					     uint32_t now_s, uint64_t tsc, uint64_t learn_gap,
@@ -288,9 +379,7 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 {
 	struct port_counters *pc __rte_unused = &w->pc[in];
 	uint16_t network = t->port[in].network;
-	/* A one-entry cache of the last source and destination looked up in this burst. */
-	uint64_t last_src = 0, last_dst = 0;
-	struct mac_slot *dst_slot = NULL;
+	struct l2_ctx l2 = {.now_s = now_s, .tsc = tsc, .learn_gap = learn_gap};
 	uint32_t last_vtep_addr = 0, last_vtep_slot = 0;
 	struct pkt_key key;
 	uint16_t i;
@@ -308,9 +397,7 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct trace_record *rec = NULL;
-		uint64_t src_key, dst_key;
 		uint32_t src_port = in, vtep = 0;
-		uint16_t out;
 		int ret;
 
 		if (i + 1 < n)
@@ -357,70 +444,7 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 			goto next;
 		}
 
-		src_key = mac_table_key(network, &key.src);
-		if (src_key != last_src) {
-			struct mac_slot *s = mac_table_find(t->macs, src_key);
-
-			if (likely(s != NULL && mac_slot_port(s) == src_port)) {
-				mac_slot_touch(s, now_s);
-				last_src = src_key;
-				TR(rec->src = TRACE_SRC_KNOWN);
-			} else {
-				learn_request(w, src_key, src_port, tsc, learn_gap);
-				TR(rec->src = TRACE_SRC_LEARN);
-			}
-		} else {
-			TR(rec->src = TRACE_SRC_SAME_AS_PREVIOUS);
-		}
-
-		if (rte_is_multicast_ether_addr(&key.dst)) {
-			TR(rec->dst = TRACE_DST_MULTICAST);
-			out = flood(w, t, in, network, m, &key, from_uplink);
-			COUNT(pc->forwarded += out != 0);
-			TR(rec->nout = out; if (out == 0) rec->drop = SYD_DROP_FLOOD_NO_PORT);
-			goto next;
-		}
-		dst_key = mac_table_key(network, &key.dst);
-		if (dst_key != last_dst) {
-			dst_slot = mac_table_find(t->macs, dst_key);
-			last_dst = dst_key;
-		} else {
-			TR(rec->dst_cached = 1);
-		}
-		if (dst_slot == NULL) {
-			TR(rec->dst = TRACE_DST_UNKNOWN);
-			out = flood(w, t, in, network, m, &key, from_uplink);
-			COUNT(pc->forwarded += out != 0);
-			TR(rec->nout = out; if (out == 0) rec->drop = SYD_DROP_FLOOD_NO_PORT);
-			goto next;
-		}
-		out = (uint16_t)mac_slot_port(dst_slot);
-		TR(rec->dst = TRACE_DST_KNOWN; rec->out_port = out);
-		if (unlikely(out >= SYD_VTEP_PORT_BASE)) {
-			if (from_uplink) {
-				TR(rec->drop = SYD_DROP_TUNNEL_HAIRPIN);
-				drop(w, in, m, SYD_DROP_TUNNEL_HAIRPIN);
-				goto next;
-			}
-			COUNT(pc->forwarded++);
-			TR(rec->out_port = t->uplink; rec->nout = 1);
-			encap(w, t, in, network, out - SYD_VTEP_PORT_BASE, m, flow_hash(&key));
-			goto next;
-		}
-		if (unlikely(out == in)) {
-			TR(rec->drop = SYD_DROP_HAIRPIN);
-			drop(w, in, m, SYD_DROP_HAIRPIN);
-			goto next;
-		}
-		COUNT(pc->forwarded++);
-		if (unlikely(out >= t->nports || !t->port[out].up)) {
-			/* Learned on a port whose VM has gone: count it there. */
-			TR(rec->drop = SYD_DROP_LINK_DOWN);
-			drop(w, out < t->nports ? out : in, m, SYD_DROP_LINK_DOWN);
-			goto next;
-		}
-		TR(rec->nout = 1);
-		tx_add(w, t, out, m);
+		normal(w, t, &l2, in, network, src_port, m, &key, rec, do_trace, from_uplink);
 next:
 		TR(trace_done(rec));
 	}
