@@ -16,6 +16,7 @@
 
 #include "arp.h"
 #include "frames.h"
+#include "suite.h"
 
 static const uint8_t MAC_US[6] = {0x02, 0x00, 0x5e, 0x00, 0x00, 0x01};
 static const uint8_t MAC_PEER[6] = {0x02, 0x00, 0x5e, 0x00, 0x00, 0x07};
@@ -268,10 +269,7 @@ static void test_multicast_sender_is_refused(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct unit_test tests[] = {
 #define T(fn) {#fn, fn}
 		T(test_request_matches_hand_checked_frame),
 		T(test_reply_matches_hand_checked_frame),
@@ -287,20 +285,5 @@ int main(void)
 		T(test_multicast_sender_is_refused),
 #undef T
 	};
-	CU_pSuite suite;
-	unsigned int i, failed;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	suite = CU_add_suite("arp", NULL, NULL);
-	if (suite == NULL)
-		return 2;
-	for (i = 0; i < RTE_DIM(tests); i++)
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			return 2;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return run_suite("arp", tests, RTE_DIM(tests));
 }

@@ -23,6 +23,7 @@
 
 #include "classifier.h"
 #include "parse.h"
+#include "suite.h"
 
 /* Deterministic pseudo-random numbers (xorshift64*). */
 static uint64_t rng_state;
@@ -1523,10 +1524,7 @@ static void test_destroy_null_is_ignored(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct unit_test tests[] = {
 #define T(fn) {#fn, fn}
 		T(test_key_from_parsed_frame),
 		T(test_each_field_matches_exactly),
@@ -1551,20 +1549,5 @@ int main(void)
 		T(test_destroy_null_is_ignored),
 #undef T
 	};
-	CU_pSuite suite;
-	unsigned int i, failed;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	suite = CU_add_suite("classifier", NULL, NULL);
-	if (suite == NULL)
-		return 2;
-	for (i = 0; i < RTE_DIM(tests); i++)
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			return 2;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return run_suite("classifier", tests, RTE_DIM(tests));
 }

@@ -21,6 +21,7 @@
 #include <CUnit/Basic.h>
 
 #include "mac_table.h"
+#include "suite.h"
 
 /* Deterministic pseudo-random numbers (xorshift64*), the same on every libc. */
 static uint64_t rng_state;
@@ -1252,10 +1253,7 @@ static void test_destroy_null_is_ignored(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct unit_test tests[] = {
 #define T(fn) {#fn, fn}
 		T(test_learn_new_station),
 		T(test_same_mac_in_another_network_is_another_entry),
@@ -1294,20 +1292,5 @@ int main(void)
 		T(test_destroy_null_is_ignored),
 #undef T
 	};
-	CU_pSuite suite;
-	unsigned int i, failed;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	suite = CU_add_suite("mac_table", NULL, NULL);
-	if (suite == NULL)
-		return 2;
-	for (i = 0; i < RTE_DIM(tests); i++)
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			return 2;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return run_suite("mac_table", tests, RTE_DIM(tests));
 }

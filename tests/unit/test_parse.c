@@ -24,6 +24,7 @@
 #include "drop.h"
 #include "frames.h"
 #include "parse.h"
+#include "suite.h"
 
 /* Parse the first len bytes of f from a buffer of exactly len bytes. */
 static int parse_prefix(const struct frame *f, uint32_t len, struct pkt_key *k)
@@ -1263,10 +1264,7 @@ static void test_drop_codes_keep_their_numbers(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct unit_test tests[] = {
 #define T(fn) {#fn, fn}
 		T(test_unknown_ethertype_is_l2_only),
 		T(test_one_vlan_tag_keeps_tci),
@@ -1321,20 +1319,5 @@ int main(void)
 		T(test_drop_codes_keep_their_numbers),
 #undef T
 	};
-	CU_pSuite suite;
-	unsigned int i, failed;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	suite = CU_add_suite("parse", NULL, NULL);
-	if (suite == NULL)
-		return 2;
-	for (i = 0; i < RTE_DIM(tests); i++)
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			return 2;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return run_suite("parse", tests, RTE_DIM(tests));
 }

@@ -21,6 +21,7 @@
 
 #include "frames.h"
 #include "vxlan.h"
+#include "suite.h"
 
 #define OUR_PORT 4789
 
@@ -827,10 +828,7 @@ static void test_verdict_codes_keep_their_numbers(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct unit_test tests[] = {
 #define T(fn) {#fn, fn}
 		T(test_encap_matches_hand_checked_frame),
 		T(test_encap_max_vni_ttl_1_full_mtu_frame),
@@ -870,20 +868,5 @@ int main(void)
 		T(test_verdict_codes_keep_their_numbers),
 #undef T
 	};
-	CU_pSuite suite;
-	unsigned int i, failed;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	suite = CU_add_suite("vxlan", NULL, NULL);
-	if (suite == NULL)
-		return 2;
-	for (i = 0; i < RTE_DIM(tests); i++)
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			return 2;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return run_suite("vxlan", tests, RTE_DIM(tests));
 }
