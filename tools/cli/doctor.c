@@ -121,6 +121,8 @@ static void check_cores(const struct syd_info *info)
 
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
 			continue;
+		if (atoi(de->d_name) == getpid())
+			continue; /* this sydctl is running, wherever it was scheduled */
 		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
 		f = fopen(path, "r");
 		if (f == NULL)
