@@ -9,6 +9,10 @@
 #ifdef __SSE4_2__
 #include <nmmintrin.h>
 #endif
+#if defined(__SSE2__) && !defined(__SANITIZE_THREAD__)
+#include <emmintrin.h>
+#define CLS_SIMD_SIG 1
+#endif
 
 #include <sanitizer/asan_interface.h>
 
@@ -115,6 +119,12 @@ struct cls_slab {
 	uint32_t next; /* bytes of the next chunk */
 };
 
+/* A growable array of rules (the writer's lists of a batch). */
+struct cls_rvec {
+	struct cls_rule **r;
+	uint32_t n, cap;
+};
+
 struct cls_garbage {
 	void *ptr;
 	size_t size;
@@ -133,11 +143,12 @@ struct classifier {
 	void *sync_arg;
 	bool dirty; /* changes staged since the last commit */
 	uint64_t next_id;
-	uint64_t syncs;	    /* grace periods so far */
-	unsigned int count; /* rules in the staged version */
+	uint64_t syncs;		      /* grace periods so far */
+	unsigned int count;	      /* rules in the staged version */
+	unsigned int committed_count; /* in the published one */
 	size_t mem;
-	struct cls_rule **removed; /* staged removals */
-	uint32_t nremoved, removed_cap;
+	struct cls_rvec added;	 /* rules staged since the last commit */
+	struct cls_rvec removed; /* removals staged since the last commit */
 	struct cls_slab slab[CLS_RULE_CLASSES];
 	void **chunks;
 	uint32_t nchunks, chunks_cap;
@@ -207,6 +218,28 @@ static inline bool key_eq(const struct cls_key *a, const struct cls_key *b)
 
 /* Reader side */
 
+/* The slots of bk whose signature is hash, one bit each. */
+static inline unsigned int sig_match(const struct cls_bucket *bk, uint32_t hash)
+{
+#ifdef CLS_SIMD_SIG
+	/* Four at once with a plain vector load, as rte_hash compares signatures: each
+	 * aligned 4-byte lane is read whole, and the signature of a key a reader can see
+	 * does not change while it can see it (only free slots get new ones). */
+	__m128i s = _mm_load_si128((const __m128i *)bk->sig);
+	unsigned int m = (unsigned int)_mm_movemask_ps(
+		_mm_castsi128_ps(_mm_cmpeq_epi32(s, _mm_set1_epi32((int)hash))));
+
+	return m | (unsigned int)(__atomic_load_n(&bk->sig[4], __ATOMIC_RELAXED) == hash) << 4;
+#else
+	unsigned int m = 0;
+	int i;
+
+	for (i = 0; i < CLS_SLOTS; i++)
+		m |= (unsigned int)(__atomic_load_n(&bk->sig[i], __ATOMIC_RELAXED) == hash) << i;
+	return m;
+#endif
+}
+
 static inline struct cls_rule *htab_find(const struct cls_htab *h, const struct cls_key *k,
 					 const struct cls_key *m, uint32_t hash)
 {
@@ -215,12 +248,12 @@ static inline struct cls_rule *htab_find(const struct cls_htab *h, const struct 
 
 	for (probe = 0; probe < CLS_MAX_PROBE && probe <= h->mask; probe++) {
 		const struct cls_bucket *bk = &h->b[(home + probe) & h->mask];
+		unsigned int sm;
 
-		for (i = 0; i < CLS_SLOTS; i++) {
+		for (sm = sig_match(bk, hash); sm != 0; sm &= sm - 1) {
 			struct cls_rule *r;
 
-			if (__atomic_load_n(&bk->sig[i], __ATOMIC_RELAXED) != hash)
-				continue;
+			i = __builtin_ctz(sm);
 			r = __atomic_load_n(&bk->rule[i], __ATOMIC_ACQUIRE);
 			if (r != NULL && key_eq_masked(k, m, &r->key))
 				return r;
@@ -328,11 +361,12 @@ static void lookup_chunk(const struct classifier *c, uint64_t v, const struct cl
 
 			i = (unsigned int)__builtin_ctzll(m);
 			bk = &h->b[hash[i] & h->mask];
-			for (j = 0; j < CLS_SLOTS; j++) {
+			unsigned int sm;
+
+			for (sm = sig_match(bk, hash[i]); sm != 0; sm &= sm - 1) {
 				const struct cls_rule *r;
 
-				if (__atomic_load_n(&bk->sig[j], __ATOMIC_RELAXED) != hash[i])
-					continue;
+				j = __builtin_ctz(sm);
 				r = __atomic_load_n(&bk->rule[j], __ATOMIC_ACQUIRE);
 				if (r != NULL) {
 					rte_prefetch0(r);
@@ -452,6 +486,11 @@ void cls_emc_lookup_burst(struct cls_emc *emc, uint64_t v, unsigned int table,
 		return;
 	}
 	pv = __atomic_load_n(&c->tab[table].pvec, __ATOMIC_ACQUIRE);
+	if (pv == NULL) { /* an empty table: nothing to cache */
+		for (i = 0; i < n; i++)
+			out[i] = NULL;
+		return;
+	}
 	for (base = 0; base < n; base += CLS_BURST) {
 		unsigned int cnt = RTE_MIN(n - base, (unsigned int)CLS_BURST);
 
@@ -1075,21 +1114,21 @@ static void rule_unlink(struct classifier *c, struct cls_rule *r)
 	}
 }
 
-/* Room to stage one more removal. */
-static int removed_reserve(struct classifier *c)
+/* Room for one more rule in v. */
+static int rvec_reserve(struct classifier *c, struct cls_rvec *v)
 {
-	uint32_t cap;
 	struct cls_rule **a;
+	uint32_t cap;
 
-	if (c->nremoved < c->removed_cap)
+	if (v->n < v->cap)
 		return 0;
-	cap = c->removed_cap ? 2 * c->removed_cap : 256;
-	a = realloc(c->removed, cap * sizeof(*a));
+	cap = v->cap ? 2 * v->cap : 256;
+	a = realloc(v->r, cap * sizeof(*a));
 	if (a == NULL)
 		return -ENOMEM;
-	c->mem += (cap - c->removed_cap) * sizeof(*a);
-	c->removed = a;
-	c->removed_cap = cap;
+	c->mem += (cap - v->cap) * sizeof(*a);
+	v->r = a;
+	v->cap = cap;
 	return 0;
 }
 
@@ -1097,7 +1136,7 @@ static void rule_stage_removal(struct classifier *c, struct cls_rule *r)
 {
 	/* Ordered before readers' use by the release store of the version. */
 	__atomic_store_n(&r->remove_version, staged_version(c), __ATOMIC_RELAXED);
-	c->removed[c->nremoved++] = r; /* room reserved by removed_reserve() */
+	c->removed.r[c->removed.n++] = r; /* room reserved by rvec_reserve() */
 	c->dirty = true;
 }
 
@@ -1137,8 +1176,11 @@ static int rule_install(struct classifier *c, struct cls_subtable *s, struct cls
 {
 	int ret;
 
+	ret = rvec_reserve(c, &c->added);
+	if (ret < 0)
+		return ret;
 	if (old != NULL) {
-		ret = removed_reserve(c);
+		ret = rvec_reserve(c, &c->removed);
 		if (ret < 0)
 			return ret;
 		r->id = old->id;
@@ -1157,6 +1199,7 @@ static int rule_install(struct classifier *c, struct cls_subtable *s, struct cls
 	}
 	if (old != NULL)
 		rule_stage_removal(c, old);
+	c->added.r[c->added.n++] = r;
 	c->meta[r->stats_idx].rule = r;
 	if (sub_max_priority(s) == r->priority)
 		c->tab[r->table].dirty = true; /* a new subtable, or a higher maximum */
@@ -1240,7 +1283,7 @@ int cls_rule_delete(struct classifier *c, const struct cls_rule *rule)
 
 	if (!staged(c, r))
 		return -ENOENT;
-	if (removed_reserve(c) < 0)
+	if (rvec_reserve(c, &c->removed) < 0)
 		return -ENOMEM;
 	rule_stage_removal(c, r);
 	c->meta[r->stats_idx].rule = NULL;
@@ -1356,6 +1399,27 @@ static void pvec_publish(struct classifier *c, struct cls_tab *t, struct cls_pve
 	t->dirty = false;
 }
 
+/* After unlinking: lower the vectors' maxima and drop empty subtables.  Optional (the
+ * published vectors stay correct), so a failure only waits for the next commit. */
+static void tidy_up(struct classifier *c)
+{
+	int t;
+
+	for (t = 0; t < CLS_TABLES; t++) {
+		struct cls_pvec *p;
+
+		if (!c->tab[t].dirty)
+			continue;
+		p = pvec_build(c, &c->tab[t]);
+		if (p != NULL)
+			pvec_publish(c, &c->tab[t], p);
+		else
+			c->dirty = true;
+	}
+	if (c->synchronize == NULL)
+		gc_collect(c, true); /* no concurrent readers */
+}
+
 int cls_commit(struct classifier *c)
 {
 	struct cls_pvec *pv[CLS_TABLES] = {NULL};
@@ -1382,30 +1446,51 @@ int cls_commit(struct classifier *c)
 	/* The vectors (and every rule staged) before the version that shows them. */
 	__atomic_store_n(&c->version, c->version + 1, __ATOMIC_RELEASE);
 	c->dirty = false;
+	c->added.n = 0;
+	c->committed_count = c->count;
 
 	/* Once every reader is at the new version, removed rules are invisible to all. */
 	grace_period(c);
 	gc_collect(c, false);
-	for (i = 0; i < c->nremoved; i++) {
-		rule_unlink(c, c->removed[i]);
-		gc_add(c, c->removed[i], rule_size(c->removed[i]->actions_len), true);
+	for (i = 0; i < c->removed.n; i++) {
+		rule_unlink(c, c->removed.r[i]);
+		gc_add(c, c->removed.r[i], rule_size(c->removed.r[i]->actions_len), true);
 	}
-	c->nremoved = 0;
-	/* Lower maxima and drop empty subtables: optional, so a failure waits for later. */
-	for (t = 0; t < CLS_TABLES; t++) {
-		struct cls_pvec *p;
-
-		if (!c->tab[t].dirty)
-			continue;
-		p = pvec_build(c, &c->tab[t]);
-		if (p != NULL)
-			pvec_publish(c, &c->tab[t], p);
-		else
-			c->dirty = true;
-	}
-	if (c->synchronize == NULL)
-		gc_collect(c, true); /* no concurrent readers */
+	c->removed.n = 0;
+	tidy_up(c);
 	return 0;
+}
+
+void cls_abort(struct classifier *c)
+{
+	uint64_t next = staged_version(c);
+	uint32_t i;
+
+	/* Published rules the batch removed (or replaced) come back, with their identity. */
+	for (i = 0; i < c->removed.n; i++) {
+		struct cls_rule *r = c->removed.r[i];
+
+		if (r->add_version == next)
+			continue; /* added by the batch too: goes below */
+		__atomic_store_n(&r->remove_version, CLS_VERSION_NEVER, __ATOMIC_RELAXED);
+		c->meta[r->stats_idx].rule = r;
+	}
+	c->removed.n = 0;
+	/* Rules the batch added were never published: unlinked now (a reader may be passing
+	 * one, which it cannot see at its version) and freed after a grace period. */
+	for (i = 0; i < c->added.n; i++) {
+		struct cls_rule *r = c->added.r[i];
+
+		if (c->meta[r->stats_idx].rule == r)
+			c->meta[r->stats_idx].rule = NULL;
+		__atomic_store_n(&r->remove_version, next, __ATOMIC_RELAXED);
+		rule_unlink(c, r);
+		gc_add(c, r, rule_size(r->actions_len), true);
+	}
+	c->added.n = 0;
+	c->count = c->committed_count;
+	c->dirty = false;
+	tidy_up(c);
 }
 
 void cls_reclaim(struct classifier *c)
@@ -1543,7 +1628,8 @@ void cls_destroy(struct classifier *c)
 	for (i = 0; i < c->nchunks; i++) /* every rule */
 		free(c->chunks[i]);
 	free(c->chunks);
-	free(c->removed);
+	free(c->removed.r);
+	free(c->added.r);
 	for (w = 0; w < c->workers; w++) {
 		for (k = 0; c->ctr[w] != NULL && k < (CLS_MAX_RULES >> CLS_CTR_SHIFT); k++)
 			free(c->ctr[w][k]);

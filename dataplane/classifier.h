@@ -41,8 +41,13 @@
  * it was filled at, and a hit counts only at the same version: any commit, whatever it
  * changes, invalidates the whole cache at once, without touching it.
  *
- * Memory: rules, hash tables and counters come from malloc/aligned_alloc, so unit tests
- * need no hugepages.
+ * Handles: the writer names a rule by the pointer add or modify returned, until it
+ * deletes or replaces that rule; a reader may use a rule it found only until its next
+ * quiescent state.
+ *
+ * Memory comes from aligned_alloc (no EAL, so unit tests need no hugepages): rules from
+ * slabs of whole cache lines (128 bytes for a rule with up to 16 bytes of actions), and
+ * anything of 2 MiB or more advised into transparent huge pages.
  */
 #ifndef SYD_CLASSIFIER_H
 #define SYD_CLASSIFIER_H
@@ -344,7 +349,7 @@ void cls_destroy(struct classifier *c);
  * @param out  when not NULL, receives the new rule (a handle for modify and delete)
  * @return 0 when added, 1 when it replaced a rule (whose handle is now stale), or
  *   -EINVAL when the table is out of range or actions_len above CLS_ACTIONS_MAX,
- *   -ENOSPC when CLS_MAX_RULES rules are alive (removed ones wait for two commits),
+ *   -ENOSPC when CLS_MAX_RULES rules are alive (a removed rule counts until freed),
  *   -ENOMEM when memory is short (nothing changed).
  */
 int cls_rule_add(struct classifier *c, const struct cls_rule_spec *spec,
@@ -384,6 +389,13 @@ int cls_walk(const struct classifier *c, int table, int (*fn)(const struct cls_r
  */
 int cls_commit(struct classifier *c);
 
+/*
+ * Discard every change staged since the last commit (a batch that failed half way):
+ * rules it deleted, replaced or modified are back, with their handles; handles it
+ * returned are stale.  Readers never saw any of it.
+ */
+void cls_abort(struct classifier *c);
+
 /* Wait for a grace period and free everything waiting for one (call after commits when
  * memory should come back now). */
 void cls_reclaim(struct classifier *c);
@@ -422,7 +434,7 @@ void cls_rule_stats(const struct classifier *c, const struct cls_rule *r,
  * Readers: any thread, lock-free, concurrently with the writer.  A reader reports its
  * quiescent states to the RCU the synchronize hook waits on, holds no rule across one,
  * and loads the version with cls_version() after each: a version loaded before a
- * quiescent state must not be used after it.
+ * quiescent state must not be used after it.  The writer may look up too (a trace).
  */
 
 /* The published version (a load-acquire). */
@@ -464,7 +476,7 @@ struct cls_emc *cls_emc_create(const struct classifier *c);
 void cls_emc_destroy(struct cls_emc *emc);
 
 /* cls_lookup_burst() through the cache: hits are answered from it, misses are looked up
- * and cached.  Same results as cls_lookup_burst() at v. */
+ * and cached (misses of the table too).  Same results as cls_lookup_burst() at v. */
 void cls_emc_lookup_burst(struct cls_emc *emc, uint64_t v, unsigned int table,
 			  const struct cls_key *const keys[], unsigned int n,
 			  const struct cls_rule *out[]);

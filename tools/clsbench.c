@@ -9,6 +9,9 @@
  *   time, bursts of 32, and bursts of 32 through the exact-match cache;
  *   rules installed per second (batches of 400, one commit each, as the control socket
  *   sends them) and deleted per second, and memory per rule, at 1,000,000 rules.
+ *
+ * Times are the thread's CPU time (page faults' kernel time included), so that other
+ * processes on a shared machine do not count; cycles are that time in TSC cycles.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,12 +36,33 @@ static uint64_t rng(void)
 	return rng_state * 0x2545f4914f6cdd1dull;
 }
 
+static double tsc_hz;
+
+/* This thread's CPU time, in seconds. */
 static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double wall_s(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void measure_tsc(void)
+{
+	double t0 = wall_s();
+	uint64_t c0 = __rdtsc();
+
+	while (wall_s() - t0 < 0.2)
+		;
+	tsc_hz = (double)(__rdtsc() - c0) / (wall_s() - t0);
 }
 
 static struct rte_ether_addr random_mac(void)
@@ -150,10 +174,10 @@ static void make_flows(struct cls_key *flows, unsigned int nflows, const struct 
 	int w;
 
 	for (f = 0; f < nflows; f++) {
-		const struct cls_match *r = &m[rng() % nrules];
+		const struct cls_match *r = &m[nrules ? rng() % nrules : 0];
 
 		random_key(&flows[f]);
-		for (w = 0; w < CLS_KEY_WORDS; w++)
+		for (w = 0; nrules > 0 && w < CLS_KEY_WORDS; w++)
 			flows[f].w[w] =
 				(flows[f].w[w] & ~r->mask.w[w]) | (r->key.w[w] & r->mask.w[w]);
 	}
@@ -168,16 +192,15 @@ static void run(struct classifier *c, enum mode mode, const struct cls_key *cons
 {
 	const struct cls_rule *out[BURST];
 	struct cls_emc *emc = cls_emc_create(c);
-	uint64_t v = cls_version(c), sink = 0, t0c;
+	uint64_t v = cls_version(c), sink = 0;
 	unsigned int i, pos = 0, done = 0;
-	double t0;
+	double t0, t;
 
 	/* Warm up: one pass (fills the cache, faults pages in). */
 	for (i = 0; i + BURST <= nseq && i < 200000; i += BURST)
 		cls_emc_lookup_burst(emc, v, 0, seq + i, BURST, out);
 	emc->hits = emc->misses = 0;
 	t0 = now_s();
-	t0c = __rdtsc();
 	while (done < total) {
 		if (pos + BURST > nseq)
 			pos = 0;
@@ -198,9 +221,13 @@ static void run(struct classifier *c, enum mode mode, const struct cls_key *cons
 		pos += BURST;
 		done += BURST;
 	}
-	*cycles = (double)(__rdtsc() - t0c) / done;
-	*rate = done / (now_s() - t0);
-	*hit_rate = mode == EMC ? (double)emc->hits / (double)(emc->hits + emc->misses) : 0;
+	t = now_s() - t0;
+	*cycles = t * tsc_hz / done;
+	*rate = done / t;
+	/* An empty table is answered before the cache: no hits, no misses. */
+	*hit_rate = emc->hits + emc->misses > 0
+			    ? (double)emc->hits / (double)(emc->hits + emc->misses)
+			    : -1;
 	if (sink == 1)
 		printf(" ");
 	cls_emc_destroy(emc);
@@ -208,7 +235,7 @@ static void run(struct classifier *c, enum mode mode, const struct cls_key *cons
 
 static void bench_lookups(void)
 {
-	static const unsigned int nrules[] = {10, 1000, 100000};
+	static const unsigned int nrules[] = {0, 10, 1000, 100000};
 	static const unsigned int nflows[] = {1, 1000, 100000};
 	static const char *const mode_name[] = {"single", "burst", "emc"};
 	const unsigned int nseq = 1u << 20;
@@ -223,7 +250,7 @@ static void bench_lookups(void)
 		exit(1);
 	}
 	printf("Lookups, one thread, table 0 (%d masks, priorities 1-1000; each flow matches a "
-	       "rule):\n\n",
+	       "rule; 0 rules: an empty table, the cost of a miss with no rules):\n\n",
 	       NMASKS);
 	printf("  %7s %7s   %-27s %-27s %-38s\n", "rules", "flows", "single: Mlookups/s cyc",
 	       "burst of 32: Mlookups/s cyc", "EMC + burst: Mlookups/s cyc (hit rate)");
@@ -247,7 +274,10 @@ static void bench_lookups(void)
 				double rate, cyc, hit;
 
 				run(c, (enum mode)m, seq, nseq, 4u << 20, &rate, &cyc, &hit);
-				if (m == EMC)
+				if (m == EMC && hit < 0)
+					printf("   %-6s %8.2f %6.0f (    -)", mode_name[m],
+					       rate / 1e6, cyc);
+				else if (m == EMC)
 					printf("   %-6s %8.2f %6.0f (%5.1f%%)", mode_name[m],
 					       rate / 1e6, cyc, 100 * hit);
 				else
@@ -373,6 +403,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Usage: syd-clsbench [lookup|install]\n");
 		return 2;
 	}
+	measure_tsc();
+	printf("syd-clsbench: TSC %.2f GHz; rates per second of this thread's CPU time\n\n",
+	       tsc_hz / 1e9);
 	if (lookups)
 		bench_lookups();
 	if (install)

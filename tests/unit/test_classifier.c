@@ -714,6 +714,106 @@ static void test_walk_and_delete_while_walking(void)
 	cls_destroy(c);
 }
 
+static void test_abort_restores_the_published_rules(void)
+{
+	struct classifier *c = new_cls();
+	struct cls_match a, b, d;
+	struct cls_rule_spec spec;
+	struct cls_key k = base_key();
+	const struct cls_rule *ra, *rd, *h;
+	uint64_t v;
+	uint32_t tag = 9;
+
+	memset(&a, 0, sizeof(a));
+	cls_match_in_port(&a, k.in_port);
+	memset(&b, 0, sizeof(b));
+	cls_match_ip_dst(&b, k.ip_dst, 32);
+	memset(&d, 0, sizeof(d));
+	cls_match_l4_dst(&d, 22);
+	ra = add(c, 0, 10, &a, 1);
+	rd = add(c, 1, 10, &d, 4);
+	cls_commit(c);
+	v = cls_version(c);
+
+	/* A batch that deletes, adds, replaces and modifies... */
+	CU_ASSERT_EQUAL(cls_rule_delete(c, rd), 0);
+	add(c, 0, 20, &b, 2);
+	add(c, 0, 10, &a, 3); /* replaces ra */
+	memset(&spec, 0, sizeof(spec));
+	spec.priority = 30;
+	spec.actions = &tag;
+	spec.actions_len = sizeof(tag);
+	h = cls_rule_find(c, 0, 10, &a);
+	CU_ASSERT_EQUAL(cls_rule_modify(c, h, &spec, NULL), 0);
+	add(c, 2, 1, &b, 5);
+	CU_ASSERT_EQUAL(cls_count(c), 3);
+	/* ...then fails half way. */
+	cls_abort(c);
+	CU_ASSERT_EQUAL(cls_version(c), v);
+	CU_ASSERT_EQUAL(cls_count(c), 2);
+	CU_ASSERT_PTR_EQUAL(cls_rule_find(c, 0, 10, &a), ra);
+	CU_ASSERT_PTR_EQUAL(cls_rule_find(c, 1, 10, &d), rd);
+	CU_ASSERT_PTR_NULL(cls_rule_find(c, 0, 20, &b));
+	CU_ASSERT_PTR_NULL(cls_rule_find(c, 0, 30, &a));
+	CU_ASSERT_EQUAL(cls_commit(c), 0); /* nothing staged */
+	CU_ASSERT_EQUAL(cls_version(c), v);
+	CU_ASSERT_EQUAL(lookup_tag(c, 0, &k), 1);
+	k.l4_dst = 22;
+	CU_ASSERT_EQUAL(lookup_tag(c, 1, &k), 4);
+	CU_ASSERT_EQUAL(lookup_tag(c, 2, &k), -1);
+	/* The old handles work again. */
+	CU_ASSERT_EQUAL(cls_rule_delete(c, ra), 0);
+	cls_commit(c);
+	CU_ASSERT_EQUAL(lookup_tag(c, 0, &k), -1);
+	CU_ASSERT_EQUAL(cls_count(c), 1);
+	cls_destroy(c);
+}
+
+/* Grace periods: what a commit removes is unlinked after one and its memory reused only
+ * after a second (here a hook that counts them stands in for the RCU). */
+static unsigned int grace_periods;
+
+static void count_grace_period(void *arg)
+{
+	(void)arg;
+	grace_periods++;
+}
+
+static void test_removed_rule_memory_waits_for_two_grace_periods(void)
+{
+	struct cls_params p = {.workers = 1, .synchronize = count_grace_period};
+	struct classifier *c = cls_create(&p);
+	struct cls_match m;
+	struct cls_key k = base_key();
+	const struct cls_rule *r, *r2, *r3;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	grace_periods = 0;
+	memset(&m, 0, sizeof(m));
+	cls_match_in_port(&m, k.in_port);
+	r = add(c, 0, 5, &m, 1);
+	CU_ASSERT_EQUAL(cls_commit(c), 0);
+	CU_ASSERT_EQUAL(grace_periods, 1);
+	CU_ASSERT_EQUAL(cls_commit(c), 0); /* nothing staged: no grace period */
+	CU_ASSERT_EQUAL(grace_periods, 1);
+	cls_rule_delete(c, r);
+	cls_commit(c);
+	CU_ASSERT_EQUAL(grace_periods, 2);
+	/* Unlinked, not yet free: a new rule does not get its memory. */
+	r2 = add(c, 0, 6, &m, 2);
+	CU_ASSERT_PTR_NOT_EQUAL(r2, r);
+	CU_ASSERT_EQUAL(lookup_tag(c, 0, &k), -1);
+	cls_reclaim(c);
+	CU_ASSERT_EQUAL(grace_periods, 3);
+	r3 = add(c, 0, 7, &m, 3);
+	CU_ASSERT_PTR_EQUAL(r3, r); /* free now: reused */
+	cls_commit(c);
+	CU_ASSERT_EQUAL(lookup_tag(c, 0, &k), 3);
+	cls_reclaim(c); /* nothing waiting: no grace period */
+	CU_ASSERT_EQUAL(grace_periods, 4);
+	cls_destroy(c);
+}
+
 /* Counters and idle timeouts */
 
 static void test_counters_sum_workers_and_restart_for_new_rule(void)
@@ -822,10 +922,21 @@ static void test_emc_hits_and_is_invalidated_by_every_change(void)
 	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, 1, out);
 	CU_ASSERT_PTR_EQUAL(out[0], rl);
 	CU_ASSERT_EQUAL(emc->hits, 1);
-	/* Another table is another entry. */
+	/* An empty table is answered without the cache. */
 	cls_emc_lookup_burst(emc, cls_version(c), 1, keys, 1, out);
 	CU_ASSERT_PTR_NULL(out[0]);
-	CU_ASSERT_EQUAL(emc->misses, 2);
+	CU_ASSERT_EQUAL(emc->misses, 1);
+	/* Another table is another entry. */
+	add(c, 1, 10, &low, 5);
+	cls_commit(c);
+	cls_emc_lookup_burst(emc, cls_version(c), 1, keys, 1, out);
+	CU_ASSERT_EQUAL(tag_of(out[0]), 5);
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, 1, out);
+	CU_ASSERT_PTR_EQUAL(out[0], rl);
+	CU_ASSERT_EQUAL(emc->misses, 3);
+	cls_emc_lookup_burst(emc, cls_version(c), 1, keys, 1, out);
+	CU_ASSERT_EQUAL(tag_of(out[0]), 5);
+	CU_ASSERT_EQUAL(emc->hits, 2);
 
 	/* A higher-priority rule: the cached hit must not survive. */
 	memset(&high, 0, sizeof(high));
@@ -879,7 +990,7 @@ static void test_emc_hits_and_is_invalidated_by_every_change(void)
 /*
  * The classifier against a linear scan: random rules (few values per field, so that
  * rules overlap, and few priorities, so that ties are common) in three tables, random
- * adds, replacements, modifies and deletes, commits at random; after each commit,
+ * adds, replacements, modifies and deletes, commits and aborts at random; after each commit,
  * random packets through single, burst and cached lookups must meet the rule the scan
  * finds: the highest priority, then the lowest id.  Staged changes must not show.
  */
@@ -1055,7 +1166,7 @@ static void test_random_operations_agree_with_linear_scan(void)
 	struct classifier *c = new_cls();
 	struct cls_emc *emc = cls_emc_create(c);
 	unsigned int op, i, nerr = 0, commits = 0, checked = 0;
-	unsigned int counted[6] = {0};
+	unsigned int counted[7] = {0};
 	uint32_t next_tag = 1;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(emc);
@@ -1146,6 +1257,16 @@ static void test_random_operations_agree_with_linear_scan(void)
 		} else if (r < 91) { /* reclaim: the cache must not use freed rules */
 			cls_reclaim(c);
 			counted[5]++;
+		} else if (r < 93) { /* abort: back to the committed rules and handles */
+			cls_abort(c);
+			memcpy(o.staged, o.committed, sizeof(o.staged[0]) * o.ncommitted);
+			o.n = o.ncommitted;
+			nerr += oracle_check(c, emc, &o, 32);
+			for (i = 0; i < o.n; i++)
+				nerr += o.staged[i].live &&
+					cls_rule_find(c, o.staged[i].table, o.staged[i].prio,
+						      &o.staged[i].m) != o.staged[i].handle;
+			counted[6]++;
 		}
 		/* The staged count. */
 		for (i = 0, r = 0; i < o.n; i++)
@@ -1540,6 +1661,8 @@ int main(void)
 		T(test_modify_actions_and_priority),
 		T(test_match_round_trip),
 		T(test_walk_and_delete_while_walking),
+		T(test_abort_restores_the_published_rules),
+		T(test_removed_rule_memory_waits_for_two_grace_periods),
 		T(test_counters_sum_workers_and_restart_for_new_rule),
 		T(test_sweep_expires_idle_rules),
 		T(test_emc_hits_and_is_invalidated_by_every_change),
