@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "flows.h"
 #include "node.h"
 #include "value.h"
 
@@ -533,7 +534,8 @@ static int read_macs(struct ctx *x, unsigned int idx)
 
 static int read_root(struct ctx *x, const struct node *root)
 {
-	struct field f[] = {{.key = "switch"}, {.key = "networks"}, {.key = "ports"}};
+	struct field f[] = {{.key = "switch"}, {.key = "networks"}, {.key = "ports"},
+			    {.key = "flows"}};
 	struct syd_config *c = x->c;
 	char w[WHERE_LEN];
 	size_t i, items;
@@ -544,14 +546,7 @@ static int read_root(struct ctx *x, const struct node *root)
 			&x->v, NULL,
 			"the file is empty: expected a mapping with switch, networks and "
 			"ports (see config/README.md)");
-	/* flows: is in the design, not yet in the switch: say so rather than "unknown". */
-	for (i = 0; root->type == NODE_MAP && i < root->n; i++)
-		if (strcmp(root->kid[2 * i]->text, "flows") == 0)
-			return value_error(
-				&x->v, root->kid[2 * i],
-				"flows: flow rules are not supported yet: "
-				"remove this section (networks, ports and static MACs are)");
-	ret = read_map(x, root, "", "a mapping with switch, networks and ports", f, 3);
+	ret = read_map(x, root, "", "a mapping with switch, networks and ports", f, 4);
 	if (ret < 0)
 		return ret;
 	if (f[0].val == NULL)
@@ -602,7 +597,7 @@ static int read_root(struct ctx *x, const struct node *root)
 		if (ret < 0)
 			return ret;
 	}
-	return 0;
+	return f[3].val ? config_read_flows(&x->v, c, f[3].val) : 0;
 }
 
 void config_free(struct syd_config *c)
@@ -615,6 +610,9 @@ void config_free(struct syd_config *c)
 		free(c->network[i].mac);
 	free(c->network);
 	free(c->port);
+	for (i = 0; c->flow && i < c->nflows; i++)
+		free(c->flow[i].text);
+	free(c->flow);
 	free(c->file);
 	free(c);
 }

@@ -4,7 +4,8 @@
  *
  * The file describes the whole desired state of one switch: its name and VTEP (the
  * uplink interface VXLAN uses), its networks (VNI, flood list of remote VTEPs, static
- * MAC entries) and its ports.  config/README.md is the schema, with examples in
+ * MAC entries), its ports and its flow rules (kept as text: control/config_state.c
+ * parses them with control/flowtext.h).  config/README.md is the schema, with examples in
  * config/examples/.  config_load_file() either returns a model in which every value is
  * in range and every reference resolves, or no model and one error that names
  * file:line:column, the item (networks[1].vni) and what is expected there.
@@ -31,6 +32,7 @@
 #define CONFIG_MAX_FLOOD    64    /* remote VTEPs in one network's flood list */
 #define CONFIG_MAX_MACS     65536 /* static MAC entries, all networks together */
 #define CONFIG_VNI_MAX      16777215
+#define CONFIG_MAX_FLOWS    500000 /* flow rules in a file (the YAML tree's node limit) */
 #define CONFIG_FILE_MAX     (8 * 1024 * 1024) /* bytes */
 
 /* A place in the file: 1-based line and column (in characters). */
@@ -94,6 +96,12 @@ struct config_port {
 	struct config_pos pos;
 };
 
+/* A flow rule, as text in the syntax of control/flowtext.h (${} expanded). */
+struct config_flow {
+	char *text;
+	struct config_pos pos;
+};
+
 struct syd_config {
 	char *file; /* the name errors use, as given to the loader */
 	char name[CONFIG_NAME_LEN];
@@ -102,6 +110,8 @@ struct syd_config {
 	struct config_network *network;
 	unsigned int nports;
 	struct config_port *port;
+	unsigned int nflows;
+	struct config_flow *flow;
 };
 
 /*

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "config_state.h"
+#include "flowtext.h"
 
 /* The loader's limits and sizes are the protocol's and the state's. */
 _Static_assert(CONFIG_NAME_LEN == SYD_PROTO_NAME_LEN, "name fields differ");
@@ -45,6 +46,37 @@ static int apply(struct builder *b, const struct syd_op *op, struct config_pos p
 	if (ret < 0)
 		snprintf(b->err, b->errlen, "%s:%u:%u: %s: %s", b->c->file, pos.line, pos.col,
 			 where, why);
+	return ret;
+}
+
+/* flows[i]: parsed (and checked as the switch checks it), then added; a rule of the same
+ * table, priority and match as an earlier one is refused rather than replacing it. */
+static int apply_flow(struct builder *b, unsigned int i)
+{
+	const struct config_flow *cf = &b->c->flow[i];
+	struct syd_flow_mod m = {.command = SYD_FC_ADD};
+	char why[SYD_PROTO_TEXT_MAX];
+	unsigned int j;
+	int ret = flowtext_parse(cf->text, &m.flow, why, sizeof(why));
+
+	if (ret == 0 && flowset_find(&b->s->flows, &m.flow) >= 0) {
+		struct syd_flow other;
+
+		for (j = 0; j < i; j++)
+			if (flowtext_parse(b->c->flow[j].text, &other, NULL, 0) == 0 &&
+			    flowset_same_identity(&other, &m.flow))
+				break;
+		snprintf(why, sizeof(why),
+			 "the same table, priority and match as flows[%u] (line %u): one rule "
+			 "each",
+			 j, j < i ? b->c->flow[j].pos.line : 0);
+		ret = -EEXIST;
+	}
+	if (ret == 0)
+		ret = state_apply_flow_mod(b->s, &m, why, sizeof(why));
+	if (ret < 0)
+		snprintf(b->err, b->errlen, "%s:%u:%u: flows[%u]: %s", b->c->file, cf->pos.line,
+			 cf->pos.col, i, why);
 	return ret;
 }
 
@@ -137,6 +169,11 @@ static int build(struct builder *b)
 				return ret;
 		}
 	}
+	for (i = 0; i < c->nflows; i++) {
+		ret = apply_flow(b, i);
+		if (ret < 0)
+			return ret;
+	}
 	return 0;
 }
 
@@ -151,8 +188,10 @@ int config_to_state(const struct syd_config *c, struct state *s, char *err, size
 		return -ENOMEM;
 	}
 	ret = build(&b);
-	if (ret == 0)
-		state_copy(s, &work);
+	if (ret == 0 && state_copy(s, &work) < 0) {
+		snprintf(err, errlen, "%s: out of memory", c->file);
+		ret = -ENOMEM;
+	}
 	proto_buf_free(&b.check);
 	state_free(&work);
 	return ret;

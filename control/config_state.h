@@ -16,7 +16,8 @@
 
 /*
  * Make s (initialised) the state c describes: its uplink, networks with their VNIs and
- * flood lists, ports, and static MAC entries; nothing else.
+ * flood lists, ports, static MAC entries and flow rules (each parsed as flowtext.h says,
+ * refused with the parser's sentence); nothing else.
  * @return 0; or a negative errno with a sentence in err and s unchanged: an op refused
  *   (-EINVAL, -EEXIST, -EBUSY, -ENOSPC...) as "file:line:col: item: why", naming the
  *   item of the file that made it; -ENOMEM.

@@ -8,7 +8,11 @@
  * the dataplane took them (or immediately, when the dataplane is away: it gets them when
  * it comes back).  Whenever the link to the dataplane comes up, syd-control reads what
  * the dataplane has and sends only the difference, so either side may restart, or be
- * killed, at any time.  Reads (show, stats) are forwarded to the dataplane.
+ * killed, at any time.  Reads (show, stats) are forwarded to the dataplane.  Flow rules
+ * (FLOW_MOD) go the same way, staged in the desired state so that a refusal takes them
+ * back.  A change is saved by appending its message to the state file (a rewrite only
+ * once the appended part outgrows the rules), so a million rules are not written again
+ * for each change.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,45 +29,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "client.h"
 #include "config.h"
 #include "config_state.h"
-#include "metrics.h"
-#include "proto.h"
-#include "state.h"
-
-#define MAX_CLIENTS    16
-#define DP_TIMEOUT_MS  5000
-#define RETRY_MS       1000
-#define RESYNC_ROUNDS  64
-
-struct sydctl_client {
-	int fd;
-	bool hello;
-};
-
-static struct {
-	const char *dp_path;
-	const char *listen_path;
-	const char *state_path;
-	struct state want;
-	bool adopt; /* no state file yet: take the dataplane's state as the desired one */
-	struct syd_client dp;
-	bool dp_up;
-	bool dp_warned;
-	uint64_t next_try_ms;
-	int lfd;
-	struct sydctl_client cl[MAX_CLIENTS];
-	uint8_t *in;
-	struct proto_buf out;
-	struct proto_buf fwd;
-	struct metrics *metrics; /* --metrics, or NULL */
-} g;
+#include "control.h"
 
 static volatile sig_atomic_t quit;
 static volatile sig_atomic_t reload; /* SIGHUP: read --config again */
 static const char *config_path;      /* --config, or NULL */
 static sigset_t hup_unblocked;       /* the mask while waiting: SIGHUP only arrives then */
+
+struct control g;
 
 static void on_signal(int sig)
 {
@@ -73,9 +48,7 @@ static void on_signal(int sig)
 		quit = 1;
 }
 
-static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void logf_(const char *fmt, ...)
+void logf_(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -86,176 +59,12 @@ static void logf_(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static uint64_t now_ms(void)
+uint64_t now_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* ---- the dataplane link ---- */
-
-static void dp_down(const char *why)
-{
-	if (g.dp_up)
-		logf_("lost the dataplane at %s (%s): it keeps forwarding; reconnecting every "
-		      "%d ms",
-		      g.dp_path, why, RETRY_MS);
-	syd_client_close(&g.dp);
-	g.dp_up = false;
-	g.next_try_ms = now_ms() + RETRY_MS;
-}
-
-static void on_dp_event(const struct syd_hdr *h, void *arg)
-{
-	(void)arg;
-	if (h->type == SYD_MSG_EVENT_LINK) {
-		const struct syd_event_link *e = proto_body(h);
-
-		logf_("port %s: link %s", e->port, e->up ? "up" : "down");
-	}
-}
-
-static int read_actual(const struct syd_hdr *h, void *arg)
-{
-	return state_add_dump(arg, h);
-}
-
-static int dp_request(uint16_t type, int (*on_reply)(const struct syd_hdr *, void *), void *arg,
-		      char *err, size_t errlen)
-{
-	int ret = proto_begin(&g.fwd, type, 0);
-
-	if (ret == 0) {
-		proto_finish(&g.fwd);
-		ret = syd_client_request(&g.dp, &g.fwd, DP_TIMEOUT_MS, on_reply, arg, err, errlen);
-	}
-	return ret;
-}
-
-static int dp_read_state(struct state *have, char *err, size_t errlen)
-{
-	static const uint16_t dumps[] = {SYD_MSG_DUMP_NETWORKS, SYD_MSG_DUMP_VTEPS,
-					 SYD_MSG_DUMP_PORTS, SYD_MSG_DUMP_MACS, SYD_MSG_GET_UPLINK};
-	unsigned int i;
-	int ret = 0;
-
-	state_clear(have);
-	for (i = 0; i < sizeof(dumps) / sizeof(dumps[0]) && ret == 0; i++)
-		ret = dp_request(dumps[i], read_actual, have, err, errlen);
-	return ret;
-}
-
-static void save_want(void)
-{
-	char err[512];
-
-	if (state_save(&g.want, g.state_path, err, sizeof(err)) < 0)
-		logf_("cannot save the desired state: %s", err);
-}
-
-/* Read the dataplane's state, send the difference, repeat until nothing differs (a
- * difference larger than one batch goes in several).  why, when not NULL, opens the log
- * line.  @return the number of ops sent; -ENOTCONN when the dataplane went away; another
- * negative errno when the dataplane refused or the batch could not be built. */
-static int reconcile(const char *why)
-{
-	static struct state have;
-	char err[SYD_PROTO_TEXT_MAX];
-	int round, n, ret, total = 0;
-
-	if (have.mac == NULL && state_init(&have) < 0)
-		return -ENOMEM;
-	for (round = 0; round < RESYNC_ROUNDS; round++) {
-		ret = dp_read_state(&have, err, sizeof(err));
-		if (ret < 0) {
-			dp_down(err);
-			return -ENOTCONN;
-		}
-		if (g.adopt) {
-			state_copy(&g.want, &have);
-			g.adopt = false;
-			save_want();
-			logf_("no state file: adopted the dataplane's configuration (%u networks, "
-			      "%u ports, %u static MACs) as the desired state",
-			      have.nnets, have.nports, have.nmacs);
-			return 0;
-		}
-		proto_begin(&g.fwd, SYD_MSG_BATCH, 0);
-		n = state_diff(&g.want, &have, &g.fwd);
-		if (n == 0) {
-			logf_("%s%sdataplane in sync with the desired state (%d changes sent)",
-			      why ? why : "", why ? ": " : "", total);
-			return total;
-		}
-		if (n < 0 && n != -E2BIG && n != -EMSGSIZE) {
-			logf_("cannot build the resync batch: %s", strerror(-n));
-			return n;
-		}
-		proto_finish(&g.fwd);
-		ret = syd_client_request(&g.dp, &g.fwd, DP_TIMEOUT_MS, NULL, NULL, err, sizeof(err));
-		if (ret == -EPIPE || ret == -ETIMEDOUT || ret == -EBADMSG) {
-			dp_down(err);
-			return -ENOTCONN;
-		}
-		if (ret < 0 && why) {
-			logf_("%s: the dataplane refused it: %s", why, err);
-			return ret;
-		}
-		if (ret < 0) {
-			logf_("the dataplane refused the resync: %s (the desired state is kept; "
-			      "fix the cause and restart syd-control, or change the state with "
-			      "sydctl)",
-			      err);
-			return ret;
-		}
-		total += ((struct syd_batch *)(g.fwd.data + sizeof(struct syd_hdr)))->count;
-	}
-	logf_("resync did not converge after %d rounds", RESYNC_ROUNDS);
-	return -EAGAIN;
-}
-
-static void dp_try_connect(void)
-{
-	char err[512];
-	int ret;
-
-	if (g.dp_up || now_ms() < g.next_try_ms)
-		return;
-	ret = syd_client_connect(&g.dp, g.dp_path, "syd-control " SYD_VERSION, DP_TIMEOUT_MS, err,
-				 sizeof(err));
-	if (ret < 0) {
-		if (!g.dp_warned)
-			logf_("dataplane not reachable: %s; retrying every %d ms", err, RETRY_MS);
-		g.dp_warned = true;
-		g.next_try_ms = now_ms() + RETRY_MS;
-		return;
-	}
-	g.dp.on_event = on_dp_event;
-	g.dp_up = true;
-	g.dp_warned = false;
-	logf_("connected to %s at %s", g.dp.peer, g.dp_path);
-	reconcile(NULL);
-}
-
-/* Events or a hang-up arriving while no request is outstanding. */
-static void dp_readable(void)
-{
-	char err[SYD_PROTO_TEXT_MAX];
-	ssize_t n = recv(g.dp.fd, g.in, SYD_PROTO_MSG_MAX, MSG_DONTWAIT);
-
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		dp_down(n == 0 ? "connection closed" : strerror(errno));
-		return;
-	}
-	if (proto_check(g.in, (size_t)n, err, sizeof(err)) < 0) {
-		dp_down(err);
-		return;
-	}
-	on_dp_event((const struct syd_hdr *)g.in, NULL);
 }
 
 /* ---- sydctl clients ---- */
@@ -301,38 +110,83 @@ static int relay(const struct syd_hdr *h, void *arg)
 	return send_msg(r->c, &g.out) ? 0 : -EPIPE;
 }
 
+static void swap(struct state *a, struct state *b)
+{
+	struct state t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* Send a change to the dataplane.  @return 0 (also when the dataplane is away or went
+ * away: the resync when it is back applies the change), or its refusal with err. */
+static int dp_forward(const struct syd_hdr *h, char *err)
+{
+	int ret;
+
+	if (!g.dp_up) {
+		logf_("dataplane away: change kept, applied when it comes back");
+		return 0;
+	}
+	g.fwd.len = 0;
+	proto_append(&g.fwd, h, h->length);
+	ret = syd_client_request(&g.dp, &g.fwd, DP_TIMEOUT_MS, NULL, NULL, err,
+				 SYD_PROTO_TEXT_MAX);
+	if (ret == -EPIPE || ret == -ETIMEDOUT || ret == -EBADMSG) {
+		dp_down(err);
+		return 0;
+	}
+	return ret;
+}
+
 static void handle_batch(struct sydctl_client *c, const struct syd_hdr *h)
 {
 	static struct state next;
 	char err[SYD_PROTO_TEXT_MAX];
 	int ret;
 
-	if (next.mac == NULL && state_init(&next) < 0) {
+	if ((next.mac == NULL && state_init(&next) < 0) || state_copy(&next, &g.want) < 0) {
 		reply_error(c, h->xid, ENOMEM, "syd-control is out of memory");
 		return;
 	}
-	state_copy(&next, &g.want);
 	ret = state_apply_batch(&next, proto_body(h), err, sizeof(err));
 	if (ret < 0) {
 		reply_error(c, h->xid, -ret, err);
 		return;
 	}
-	if (g.dp_up) {
-		g.fwd.len = 0;
-		proto_append(&g.fwd, h, h->length);
-		ret = syd_client_request(&g.dp, &g.fwd, DP_TIMEOUT_MS, NULL, NULL, err, sizeof(err));
-		if (ret == -EPIPE || ret == -ETIMEDOUT || ret == -EBADMSG) {
-			dp_down(err); /* the resync on reconnect applies it */
-		} else if (ret < 0) {
-			reply_error(c, h->xid, -ret, err);
-			return;
-		}
-	} else {
-		logf_("dataplane away: change kept, applied when it comes back");
+	ret = dp_forward(h, err);
+	if (ret < 0) {
+		reply_error(c, h->xid, -ret, err);
+		return;
 	}
-	state_copy(&g.want, &next);
+	swap(&g.want, &next); /* next becomes the desired state, without a copy */
 	g.adopt = false; /* the user has started to declare the state */
-	if (state_save(&g.want, g.state_path, err, sizeof(err)) < 0) {
+	if (state_save_change(&g.want, g.state_path, h, &g.appended, err, sizeof(err)) < 0) {
+		reply_error(c, h->xid, EIO, err);
+		return;
+	}
+	reply(c, SYD_MSG_OK, h->xid);
+}
+
+/* FLOW_MOD: staged in the desired state, sent, kept only once the dataplane took it. */
+static void handle_flow_mod(struct sydctl_client *c, const struct syd_hdr *h)
+{
+	char err[SYD_PROTO_TEXT_MAX];
+	int ret = state_stage_flow_batch(&g.want, proto_body(h), &g.undo, err, sizeof(err));
+
+	if (ret < 0) {
+		reply_error(c, h->xid, -ret, err);
+		return;
+	}
+	ret = dp_forward(h, err);
+	if (ret < 0) {
+		state_undo(&g.want, &g.undo);
+		reply_error(c, h->xid, -ret, err);
+		return;
+	}
+	state_undo_keep(&g.undo);
+	g.adopt = false;
+	if (state_save_change(&g.want, g.state_path, h, &g.appended, err, sizeof(err)) < 0) {
 		reply_error(c, h->xid, EIO, err);
 		return;
 	}
@@ -425,6 +279,9 @@ static void client_read(struct sydctl_client *c)
 	case SYD_MSG_BATCH:
 		handle_batch(c, h);
 		break;
+	case SYD_MSG_FLOW_MOD:
+		handle_flow_mod(c, h);
+		break;
 	case SYD_MSG_BARRIER:
 	case SYD_MSG_DUMP_PORTS:
 	case SYD_MSG_DUMP_NETWORKS:
@@ -439,6 +296,8 @@ static void client_read(struct sydctl_client *c)
 	case SYD_MSG_DUMP_TRACE:
 	case SYD_MSG_DUMP_VTEPS:
 	case SYD_MSG_GET_UPLINK:
+	case SYD_MSG_DUMP_FLOWS:
+	case SYD_MSG_FLOW_TRACE:
 		handle_read(c, h);
 		break;
 	default:
@@ -543,14 +402,15 @@ static void config_reload(void)
 		logf_("reload of %s failed, nothing changed: %s", config_path, err);
 		return;
 	}
-	state_copy(&old, &g.want);
-	state_copy(&g.want, &next);
+	swap(&old, &g.want);
+	swap(&g.want, &next);
 	g.adopt = false;
 	if (!g.dp_up) {
 		save_want();
-		logf_("reload of %s: %u networks, %u ports, %u static MACs; 0 ops sent: the "
-		      "dataplane is away and gets them when it comes back",
-		      config_path, g.want.nnets, g.want.nports, g.want.nmacs);
+		logf_("reload of %s: %u networks, %u ports, %u static MACs, %zu flows; 0 ops sent: "
+		      "the dataplane is away and gets them when it comes back",
+		      config_path, g.want.nnets, g.want.nports, g.want.nmacs,
+		      state_nflows(&g.want));
 		return;
 	}
 	snprintf(why, sizeof(why), "reload of %s", config_path);
@@ -561,7 +421,7 @@ static void config_reload(void)
 	}
 	/* Refused: back to the previous state, and the dataplane with it (a difference of
 	 * several batches may have been taken in part). */
-	state_copy(&g.want, &old);
+	swap(&g.want, &old);
 	snprintf(why, sizeof(why), "reload of %s refused: back to the previous state", config_path);
 	reconcile(why);
 }
@@ -662,9 +522,10 @@ int main(int argc, char **argv)
 		logf_("%s", err);
 		return 1;
 	} else if (config_path) {
-		logf_("desired state from %s: %u networks, %u ports, %u static MACs (%s is not "
-		      "read, only written)",
-		      config_path, g.want.nnets, g.want.nports, g.want.nmacs, g.state_path);
+		logf_("desired state from %s: %u networks, %u ports, %u static MACs, %zu flows (%s "
+		      "is not read, only written)",
+		      config_path, g.want.nnets, g.want.nports, g.want.nmacs,
+		      state_nflows(&g.want), g.state_path);
 		save_want();
 	} else if (ret == -ENOENT) {
 		g.adopt = true;
@@ -672,8 +533,10 @@ int main(int argc, char **argv)
 		logf_("%s (move it away to start from the dataplane's configuration)", err);
 		return 1;
 	} else {
-		logf_("desired state from %s: %u networks, %u ports, %u static MACs", g.state_path,
-		      g.want.nnets, g.want.nports, g.want.nmacs);
+		logf_("desired state from %s: %u networks, %u ports, %u static MACs, %zu flows",
+		      g.state_path, g.want.nnets, g.want.nports, g.want.nmacs,
+		      state_nflows(&g.want));
+		g.appended = UINT64_MAX / 2; /* it may end in a torn append: save it whole first */
 	}
 	if (metrics_addr != NULL) {
 		g.metrics = metrics_start(metrics_addr, err, sizeof(err));
@@ -748,5 +611,6 @@ int main(int argc, char **argv)
 	syd_client_close(&g.dp);
 	metrics_stop(g.metrics);
 	state_free(&g.want);
+	state_undo_free(&g.undo);
 	return 0;
 }

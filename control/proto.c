@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "proto.h"
+#include "proto_flow.h"
 
 _Static_assert(sizeof(struct syd_hdr) == 16, "the header is part of the wire format");
 _Static_assert(sizeof(struct syd_op) == 200, "ops are part of the wire format");
@@ -61,6 +62,11 @@ static const char *const msg_names[SYD_MSG_TYPE_MAX] = {
 	[SYD_MSG_VTEPS] = "VTEPS",
 	[SYD_MSG_UPLINK] = "UPLINK",
 	[SYD_MSG_EVENT_LINK] = "EVENT_LINK",
+	[SYD_MSG_FLOW_MOD] = "FLOW_MOD",
+	[SYD_MSG_DUMP_FLOWS] = "DUMP_FLOWS",
+	[SYD_MSG_FLOWS] = "FLOWS",
+	[SYD_MSG_FLOW_TRACE] = "FLOW_TRACE",
+	[SYD_MSG_FLOW_STEPS] = "FLOW_STEPS",
 };
 
 static const char *const op_names[SYD_OP_TYPE_MAX] = {
@@ -564,6 +570,12 @@ int proto_check(const void *msg, size_t len, char *err, size_t errlen)
 		     "EVENT_LINK is malformed");
 		return 0;
 	}
+	case SYD_MSG_FLOW_MOD:
+	case SYD_MSG_DUMP_FLOWS:
+	case SYD_MSG_FLOWS:
+	case SYD_MSG_FLOW_TRACE:
+	case SYD_MSG_FLOW_STEPS:
+		return proto_flow_check_msg(h, body, err, errlen); /* proto_flow.c */
 	default:
 		return check_entries(h, body, err, errlen);
 	}

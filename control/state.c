@@ -37,15 +37,21 @@ void state_free(struct state *s)
 {
 	free(s->mac);
 	s->mac = NULL;
+	flowset_free(&s->flows);
 }
 
-void state_copy(struct state *dst, const struct state *src)
+int state_copy(struct state *dst, const struct state *src)
 {
 	struct state_mac *mac = dst->mac;
+	struct flowset flows = dst->flows;
 
+	if (dst == src)
+		return 0;
 	memcpy(dst, src, sizeof(*dst));
 	dst->mac = mac;
+	dst->flows = flows;
 	memcpy(dst->mac, src->mac, src->nmacs * sizeof(*src->mac));
+	return flowset_copy(&dst->flows, &src->flows);
 }
 
 static int find_port(const struct state *s, const char *name)
@@ -189,6 +195,7 @@ int state_apply_op(struct state *s, const struct syd_op *op, char *err, size_t e
 					    "its ports first",
 					    what, op->name, s->port[i].name);
 		drop_macs(s, NULL, op->name, 0);
+		state_drop_flows_of(s, NULL, op->name);
 		memmove(&s->net[n], &s->net[n + 1],
 			(s->nnets - (unsigned int)n - 1) * sizeof(s->net[0]));
 		s->nnets--;
@@ -262,6 +269,7 @@ int state_apply_op(struct state *s, const struct syd_op *op, char *err, size_t e
 		break;
 	case SYD_OP_PORT_DEL:
 		drop_macs(s, op->name, NULL, 0);
+		state_drop_flows_of(s, op->name, NULL);
 		s->port[p] = s->port[--s->nports];
 		break;
 	case SYD_OP_ATTACH:
@@ -319,15 +327,15 @@ int state_apply_batch(struct state *s, const struct syd_batch *b, char *err, siz
 	uint32_t i;
 	int ret;
 
-	if (work.mac == NULL && state_init(&work) < 0)
+	if ((work.mac == NULL && state_init(&work) < 0) || state_copy(&work, s) < 0)
 		return fail(err, errlen, -ENOMEM, "no memory");
-	state_copy(&work, s);
 	for (i = 0; i < b->count; i++) {
 		ret = state_apply_op(&work, &b->op[i], err, errlen);
 		if (ret < 0)
 			return ret;
 	}
-	state_copy(s, &work);
+	if (state_copy(s, &work) < 0)
+		return fail(err, errlen, -ENOMEM, "no memory");
 	return 0;
 }
 
@@ -335,6 +343,7 @@ void state_clear(struct state *s)
 {
 	s->nports = s->nnets = s->nmacs = 0;
 	memset(&s->uplink, 0, sizeof(s->uplink));
+	flowset_clear(&s->flows);
 }
 
 int state_add_dump(struct state *s, const struct syd_hdr *h)
@@ -417,6 +426,8 @@ int state_add_dump(struct state *s, const struct syd_hdr *h)
 		s->uplink.addr = e->addr;
 		break;
 	}
+	case SYD_MSG_FLOWS:
+		return state_add_flow_dump(s, h);
 	default:
 		break;
 	}
@@ -605,7 +616,13 @@ int state_diff(const struct state *want, const struct state *have, struct proto_
 /* The file: one BATCH message that builds the state from nothing, so loading it goes
  * through proto_check() and state_apply_op() like anything else a client sends.
  * A state past one message (more than SYD_PROTO_BATCH_MAX ops) is split into several
- * messages, one after another. */
+ * messages, one after another; then FLOW_MOD messages add the flows.  Later changes
+ * are appended to it (state_save_change). */
+static int write_record(struct proto_buf *b, void *arg)
+{
+	return fwrite(b->data, 1, b->len, arg) == b->len ? 0 : -EIO;
+}
+
 int state_save(const struct state *s, const char *path, char *err, size_t errlen)
 {
 	static struct state empty;
@@ -650,6 +667,8 @@ int state_save(const struct state *s, const char *path, char *err, size_t errlen
 				ret = 0;
 		}
 	}
+	if (ret >= 0)
+		ret = state_diff_flows(s, &empty, write_record, f);
 	proto_buf_free(&b);
 	if (ret < 0 || fflush(f) != 0 || fsync(fd) != 0) {
 		ret = ret < 0 ? ret : -errno;
@@ -673,6 +692,7 @@ int state_load(struct state *s, const char *path, char *err, size_t errlen)
 	struct syd_hdr h;
 	char why[SYD_PROTO_TEXT_MAX];
 	FILE *f = fopen(path, "r");
+	unsigned long records = 0;
 	int ret = 0;
 
 	if (f == NULL)
@@ -687,20 +707,68 @@ int state_load(struct state *s, const char *path, char *err, size_t errlen)
 		}
 		memcpy(buf, &h, sizeof(h));
 		if (fread(buf + sizeof(h), 1, h.length - sizeof(h), f) != h.length - sizeof(h)) {
+			/* A whole save is renamed into place, so a record cut short after the
+			 * first can only be an append that a crash tore: a change never
+			 * acknowledged, which the resync takes back from the dataplane. */
+			if (records > 0 && feof(f))
+				break;
 			ret = fail(err, errlen, -EBADMSG, "%s is damaged: cut short", path);
 			break;
 		}
+		records++;
 		ret = proto_check(buf, h.length, why, sizeof(why));
-		if (ret == 0 && h.type != SYD_MSG_BATCH)
-			ret = -EBADMSG;
-		if (ret == 0)
+		if (ret == 0 && h.type != SYD_MSG_BATCH && h.type != SYD_MSG_FLOW_MOD)
+			ret = fail(why, sizeof(why), -EBADMSG, "a %s record",
+				   proto_msg_name(h.type));
+		if (ret == 0 && h.type == SYD_MSG_BATCH)
 			ret = state_apply_batch(s, (const struct syd_batch *)(buf + sizeof(h)), why,
 						sizeof(why));
+		else if (ret == 0)
+			ret = state_apply_flow_batch(s, (const void *)(buf + sizeof(h)), why,
+						     sizeof(why));
 		if (ret < 0) {
 			fail(err, errlen, ret, "%s is damaged: %s", path, why);
 			break;
 		}
 	}
 	fclose(f);
+	return ret;
+}
+
+/* Append msg to the file at path and sync it. */
+static int append(const char *path, const struct syd_hdr *msg)
+{
+	const uint8_t *p = (const uint8_t *)msg;
+	size_t done = 0;
+	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	while (ret == 0 && done < msg->length) {
+		ssize_t n = write(fd, p + done, msg->length - done);
+
+		if (n < 0 && errno != EINTR)
+			ret = -errno;
+		else if (n > 0)
+			done += (size_t)n;
+	}
+	if (ret == 0 && fdatasync(fd) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int state_save_change(const struct state *s, const char *path, const struct syd_hdr *msg,
+		      uint64_t *appended, char *err, size_t errlen)
+{
+	uint64_t budget = (uint64_t)state_nflows(s) * sizeof(struct syd_flow_mod) + (1u << 20);
+	int ret;
+
+	if (*appended + msg->length <= budget && append(path, msg) == 0) {
+		*appended += msg->length;
+		return 0;
+	}
+	ret = state_save(s, path, err, errlen);
+	*appended = ret < 0 ? UINT64_MAX / 2 : 0;
 	return ret;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "proto.h"
+#include "proto_flow.h"
 
 static size_t sink;
 
@@ -42,6 +43,24 @@ static size_t entries(const struct syd_hdr *h, size_t size)
 
 	if (n == 0 || sizeof(*h) + n * size != h->length)
 		abort();
+	return n;
+}
+
+/* A rule proto_check() accepted: its names read as names, and the single-rule check agrees. */
+static size_t flow(const struct syd_flow *f, unsigned int command)
+{
+	size_t n = 0;
+	unsigned int k;
+
+	if (proto_flow_check(f, command, NULL, 0) != 0 || f->nactions > SYD_FLOW_ACTIONS)
+		abort();
+	if (f->match.fields & SYD_FM_IN_PORT)
+		n += NAME(f->match.in_port, false);
+	if (f->match.fields & SYD_FM_NETWORK)
+		n += NAME(f->match.network, false);
+	for (k = 0; k < f->nactions; k++)
+		n += f->action[k].type == SYD_FA_OUTPUT ? NAME(f->action[k].port, false)
+							: proto_flow_action_name(f->action[k].type)[0];
 	return n;
 }
 
@@ -123,6 +142,32 @@ static void consume(const struct syd_hdr *h)
 		sink += STR(((const struct syd_info *)proto_body(h))->software) +
 			STR(((const struct syd_info *)proto_body(h))->file_prefix);
 		break;
+	case SYD_MSG_FLOW_MOD: {
+		const struct syd_flow_batch *b = proto_body(h);
+
+		if (b->count > SYD_FLOW_BATCH_MAX)
+			abort();
+		for (i = 0; i < b->count; i++)
+			sink += flow(&b->mod[i].flow, b->mod[i].command);
+		break;
+	}
+	case SYD_MSG_FLOWS: {
+		const struct syd_flow_stats *e = proto_body(h);
+
+		for (i = 0, n = entries(h, sizeof(*e)); i < n; i++)
+			sink += flow(&e[i].flow, SYD_FC_ADD) + e[i].packets;
+		break;
+	}
+	case SYD_MSG_FLOW_TRACE:
+		sink += NAME(((const struct syd_flow_probe *)proto_body(h))->in_port, false);
+		break;
+	case SYD_MSG_FLOW_STEPS: {
+		const struct syd_flow_step *e = proto_body(h);
+
+		for (i = 0, n = entries(h, sizeof(*e)); i < n; i++)
+			sink += STR(e[i].what) + (e[i].matched ? flow(&e[i].flow, SYD_FC_ADD) : 0);
+		break;
+	}
 	case SYD_MSG_EVENT_LINK:
 		sink += NAME(((const struct syd_event_link *)proto_body(h))->port, false);
 		break;

@@ -195,7 +195,7 @@ def test_bad_file_changes_nothing():
             ("syntax.yaml", "switch:\n  name: t\n   x: 1\n",
              "syntax.yaml:3:5: not valid YAML: mapping values are not allowed in this context"),
             ("key.yaml", BASE + "flood: []\n",
-             "key.yaml:24:1: the file: unknown key 'flood' (expected switch, networks, ports)"),
+             "key.yaml:24:1: the file: unknown key 'flood' (expected switch, networks, ports, flows)"),
             ("ref.yaml", BASE.replace("port: x1}", "port: vm1}"),
              "ref.yaml:7:42: networks[1].macs[0].port: port 'vm1' is not in network 'red' (it "
              "is in network 'blue')"),

@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "config_state.h"
+#include "flowtext.h"
 
 #ifndef SYD_SOURCE_DIR
 #define SYD_SOURCE_DIR "."
@@ -325,11 +326,8 @@ static void test_schema_errors(void)
 	refused("- switch\n", "t.yaml:1:1: the file: expected a mapping with switch, networks and "
 			      "ports, not a list");
 	refused(SW "network: []\n", "t.yaml:3:1: the file: unknown key 'network' (expected switch, "
-				    "networks, ports)");
+				    "networks, ports, flows)");
 	refused(SW "  name: b\n", "t.yaml:3:3: switch: duplicate key 'name' (first at line 2)");
-	refused(SW "flows:\n  - {priority: 1, actions: [drop]}\n",
-		"t.yaml:3:1: flows: flow rules are not supported yet: remove this section "
-		"(networks, ports and static MACs are)");
 	refused("networks: []\n", "t.yaml:1:1: the file: missing 'switch' (a mapping with the "
 				  "switch's name)");
 	refused("switch: {}\n", "t.yaml:1:9: switch: missing 'name' (the switch's name, such as "
@@ -607,6 +605,123 @@ static void test_a_refused_op_names_its_item(void)
 	state_free(&s);
 }
 
+/* ---- flows ---- */
+
+#define PORTS                                                                                      \
+	SW "networks:\n  - {name: blue}\nports:\n"                                                 \
+	   "  - {name: vm1, type: tap, interface: t1, network: blue}\n"                            \
+	   "  - {name: vm2, type: tap, interface: t2, network: blue}\n"
+
+/* text loads, and its state is refused with exactly want. */
+static void state_refused(const char *text, int code, const char *want)
+{
+	struct syd_config *c = load(text);
+	struct state s;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	state_init(&s);
+	CU_ASSERT_EQUAL(config_to_state(c, &s, err, sizeof(err)), code);
+	if (strcmp(err, want) != 0) {
+		fprintf(stderr, "\n  file:\n%.400s\n  want: %s\n  got:  %s\n", text, want, err);
+		CU_FAIL("not the error expected");
+	}
+	CU_ASSERT_EQUAL(state_nflows(&s) + s.nports, 0); /* unchanged */
+	config_free(c);
+	state_free(&s);
+}
+
+static void test_flows_as_text_and_as_mappings(void)
+{
+	struct syd_config *c;
+	struct state s;
+	struct syd_flow want;
+	const struct syd_flow *got;
+	long i;
+
+	setenv("SYD_TEST_PORT", "vm2", 1);
+	c = load(PORTS "flows:\n"
+		       "  - \"priority=200,network=blue,ip,nw_dst=10.1.0.9/32,tcp,tp_dst=22 "
+		       "actions=drop\"\n"
+		       "  - in_port=${SYD_TEST_PORT} actions=output:vm1\n"
+		       "  - { priority: 200, match: { network: blue, ip_dst: 10.1.0.9/32, tcp_dst: 23 "
+		       "}, actions: [drop] }\n"
+		       "  - table: 1\n    priority: 7\n    cookie: 0x5\n    idle_timeout: 30\n"
+		       "    match: {ip, udp, tp_src: 53, dl_vlan: 0xffff}\n"
+		       "    actions: [\"encap(vtep=198.18.0.2,vni=5001)\", output:vm2]\n"
+		       "  - {match: , actions: normal}\n");
+	unsetenv("SYD_TEST_PORT");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL_FATAL(c->nflows, 5);
+	CU_ASSERT_STRING_EQUAL(c->flow[1].text, "in_port=vm2 actions=output:vm1");
+	CU_ASSERT_STRING_EQUAL(c->flow[2].text, "priority=200,network=blue,ip_dst=10.1.0.9/32,"
+						"tcp_dst=23 actions=drop");
+	CU_ASSERT_STRING_EQUAL(c->flow[3].text,
+			       "table=1,priority=7,cookie=0x5,idle_timeout=30,ip,udp,tp_src=53,"
+			       "dl_vlan=0xffff actions=encap(vtep=198.18.0.2,vni=5001),output:vm2");
+	CU_ASSERT_STRING_EQUAL(c->flow[4].text, " actions=normal");
+	CU_ASSERT_EQUAL(c->flow[3].pos.line, 12);
+	CU_ASSERT_EQUAL(c->flow[3].pos.col, 5);
+	state_init(&s);
+	CU_ASSERT_EQUAL_FATAL(config_to_state(c, &s, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(state_nflows(&s), 5);
+	CU_ASSERT_EQUAL_FATAL(flowtext_parse("table=1,priority=7,udp,tp_src=53,dl_vlan=0xffff "
+					     "actions=drop",
+					     &want, err, sizeof(err)),
+			      0);
+	i = flowset_find(&s.flows, &want);
+	CU_ASSERT_TRUE_FATAL(i >= 0);
+	got = &s.flows.rec[i]->flow;
+	CU_ASSERT_EQUAL(got->cookie, 5);
+	CU_ASSERT_EQUAL(got->idle_timeout, 30);
+	CU_ASSERT_EQUAL(got->nactions, 2);
+	CU_ASSERT_EQUAL(got->action[0].type, SYD_FA_ENCAP);
+	config_free(c);
+	state_free(&s);
+}
+
+static void test_flow_errors_name_file_line_column(void)
+{
+	/* the loader's */
+	refused(PORTS "flows: {a: 1}\n",
+		"t.yaml:8:8: flows: expected a list of flow rules, not a mapping");
+	refused(PORTS "flows:\n  - [a]\n",
+		"t.yaml:9:5: flows[0]: expected a flow rule (a string such as \"priority=200,ip "
+		"actions=drop\", or a mapping with match and actions), not a list");
+	refused(PORTS "flows:\n  - {priority: 1}\n",
+		"t.yaml:9:5: flows[0]: missing 'actions' (such as [output:vm2], or [drop])");
+	refused(PORTS "flows:\n  - {priority: 1, action: [drop]}\n",
+		"t.yaml:9:19: flows[0]: unknown key 'action' (expected table, priority, cookie, "
+		"idle_timeout, match, actions)");
+	refused(PORTS "flows:\n  - {match: [ip], actions: [drop]}\n",
+		"t.yaml:9:13: flows[0]: expected a mapping of fields (such as {ip: null, nw_dst: "
+		"10.1.0.9}), not a list");
+	refused(PORTS "flows:\n  - {actions: []}\n",
+		"t.yaml:9:15: flows[0]: no actions: say [drop] to drop");
+	refused(PORTS "flows:\n  - {actions: [[drop]]}\n",
+		"t.yaml:9:16: flows[0]: expected an action (such as output:vm2), not a list");
+	refused(PORTS "flows:\n  - \"in_port=${NOPE_NOT_SET} actions=drop\"\n",
+		"t.yaml:9:5: flows[0]: ${NOPE_NOT_SET} is not set in the environment (set it, or "
+		"give a default: ${NOPE_NOT_SET:-VALUE})");
+	/* the parser's and the state's, at the rule */
+	state_refused(PORTS "flows:\n  - priority=1 actions=drop\n"
+			    "  - ip,nw_dst=10.1.0.300 actions=drop\n",
+		      -EINVAL,
+		      "t.yaml:10:5: flows[1]: nw_dst=10.1.0.300: not an IPv4 address (A.B.C.D, or "
+		      "A.B.C.D/LEN)");
+	state_refused(PORTS "flows:\n  - {match: {tp_dst: 22}, actions: [drop]}\n", -EINVAL,
+		      "t.yaml:9:5: flows[0]: tp_dst needs tcp, udp or sctp");
+	state_refused(PORTS "flows:\n  - in_port=vm9 actions=drop\n", -ENOENT,
+		      "t.yaml:9:5: flows[0]: add: in_port: no port named 'vm9'");
+	state_refused(PORTS "flows:\n  - actions=normal,flood\n", -EINVAL,
+		      "t.yaml:9:5: flows[0]: flood: conflicts with normal (the packet would go out "
+		      "twice)");
+	state_refused(PORTS "flows:\n  - priority=5,ip actions=drop\n  - ip,priority=4 actions=drop\n"
+			    "  - ip,priority=5 actions=normal\n",
+		      -EEXIST,
+		      "t.yaml:11:5: flows[2]: the same table, priority and match as flows[0] (line "
+		      "9): one rule each");
+}
+
 static void test_files_that_cannot_be_read(void)
 {
 	struct syd_config *c = (void *)1;
@@ -654,7 +769,8 @@ static void test_truncated_files_neither_crash_nor_leak(void)
 		"      - mac: '02:00:00:00:00:02'\n        vtep: 10.0.0.2\n"
 		"ports:\n  - name: vm1\n    type: vhost-user\n    socket: \"${HOME:-/x}/a.sock\"\n"
 		"    mode: server\n    network: blue\n  - {name: t, type: tap, interface: t0}\n";
-	const char *const files[] = {"host-a.yaml", "host-b.yaml", "single-host.yaml"};
+	const char *const files[] = {"host-a.yaml", "host-b.yaml", "single-host.yaml",
+				     "flows.yaml"};
 	unsigned int i;
 
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -690,6 +806,8 @@ int main(void)
 	CU_add_test(s, "reference_errors", test_reference_errors);
 	CU_add_test(s, "limits", test_limits);
 	CU_add_test(s, "a_refused_op_names_its_item", test_a_refused_op_names_its_item);
+	CU_add_test(s, "flows_as_text_and_as_mappings", test_flows_as_text_and_as_mappings);
+	CU_add_test(s, "flow_errors_name_file_line_column", test_flow_errors_name_file_line_column);
 	CU_add_test(s, "files_that_cannot_be_read", test_files_that_cannot_be_read);
 	CU_add_test(s, "truncated_files_neither_crash_nor_leak",
 		    test_truncated_files_neither_crash_nor_leak);

@@ -5,6 +5,8 @@
  * struct state) and diff the file's state against it with state_diff(), the diff
  * syd-control itself uses; plan prints the operations, apply sends them as one batch,
  * which the switch applies all or nothing.  What the file does not name is removed.
+ * Flow rules follow, diffed by state_diff_flows() into FLOW_MOD messages, once the
+ * batches have made the ports and networks they name.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,6 +18,8 @@
 #include "cli.h"
 #include "config.h"
 #include "config_state.h"
+#include "flowtext.h"
+#include "proto_flow.h"
 #include "state.h"
 
 #define PLAN_ROUNDS 128 /* batches at most: 65536 static MACs take 55 */
@@ -29,6 +33,11 @@ struct plan {
 	struct proto_buf *batch; /* the ops, in order, in batches of SYD_PROTO_BATCH_MAX */
 	unsigned int nbatches;
 	unsigned int nops;
+	struct proto_buf *fmsg; /* then the FLOW_MOD messages, in order */
+	unsigned int nfmsgs, fcap;
+	unsigned int nmods;
+	struct state after; /* the switch once the batches are applied (flows of deleted
+			     * ports and networks gone with them) */
 	unsigned int add, change, remove; /* lines printed, by sign */
 };
 
@@ -39,6 +48,10 @@ static void plan_free(struct plan *p)
 	for (i = 0; i < p->nbatches; i++)
 		proto_buf_free(&p->batch[i]);
 	free(p->batch);
+	for (i = 0; i < p->nfmsgs; i++)
+		proto_buf_free(&p->fmsg[i]);
+	free(p->fmsg);
+	state_free(&p->after);
 	state_free(&p->want);
 	state_free(&p->have);
 	config_free(p->cfg);
@@ -54,7 +67,7 @@ static int load(struct ctx *x, struct plan *p)
 {
 	char err[1024];
 
-	if (state_init(&p->want) < 0 || state_init(&p->have) < 0) {
+	if (state_init(&p->want) < 0 || state_init(&p->have) < 0 || state_init(&p->after) < 0) {
 		fprintf(stderr, "sydctl: %s: out of memory\n", x->verb);
 		return EXIT_REFUSED;
 	}
@@ -76,6 +89,54 @@ static int add_dump(const struct syd_hdr *h, void *arg)
 	return 0;
 }
 
+/* The switch's flow rules.  A switch without flow tables has none; that is only an error
+ * when the file has some.  @return an exit code. */
+static int read_flows(struct ctx *x, struct plan *p)
+{
+	struct proto_buf b = {0};
+	char err[SYD_PROTO_TEXT_MAX];
+	int ret = proto_begin(&b, SYD_MSG_DUMP_FLOWS, 0);
+
+	if (ret == 0) {
+		proto_finish(&b);
+		ret = syd_client_request(&x->c, &b, x->timeout_ms, add_dump, p, err, sizeof(err));
+	}
+	proto_buf_free(&b);
+	if (ret == -EOPNOTSUPP && state_nflows(&p->want) == 0)
+		return 0;
+	if (ret == 0)
+		return 0;
+	if (ret == -EOPNOTSUPP)
+		fprintf(stderr, "sydctl: %s: the switch has no flow tables (%s): %s has flows:\n",
+			x->verb, err, p->file);
+	else
+		fprintf(stderr, "sydctl: %s: %s\n", x->verb, ret == -ENOMEM ? "out of memory" : err);
+	if (ret == -EPIPE || ret == -ETIMEDOUT || ret == -EBADMSG || ret == -ENOTCONN)
+		return EXIT_NOREACH;
+	return EXIT_REFUSED;
+}
+
+/* Keep one FLOW_MOD message of the plan (state_diff_flows reuses its buffer). */
+static int keep_fmsg(struct proto_buf *b, void *arg)
+{
+	struct plan *p = arg;
+
+	if (p->nfmsgs == p->fcap) {
+		unsigned int cap = p->fcap ? p->fcap * 2 : 16;
+		struct proto_buf *m = realloc(p->fmsg, cap * sizeof(*m));
+
+		if (m == NULL)
+			return -ENOMEM;
+		p->fmsg = m;
+		p->fcap = cap;
+	}
+	p->fmsg[p->nfmsgs] = (struct proto_buf){0};
+	if (proto_append(&p->fmsg[p->nfmsgs], b->data, b->len) < 0)
+		return -ENOMEM;
+	p->nfmsgs++;
+	return 0;
+}
+
 /* What the switch runs, read as syd-control reads the dataplane's. */
 static int read_running(struct ctx *x, struct plan *p)
 {
@@ -90,6 +151,9 @@ static int read_running(struct ctx *x, struct plan *p)
 		if (ret)
 			return ret;
 	}
+	ret = read_flows(x, p);
+	if (ret)
+		return ret;
 	if (p->have_full) {
 		fprintf(stderr,
 			"sydctl: %s: the switch has more networks, ports or static MACs "
@@ -149,6 +213,13 @@ static int make_plan(struct ctx *x, struct plan *p)
 	}
 	if (ret == 0 && round == PLAN_ROUNDS)
 		ret = -E2BIG;
+	if (ret == 0 && state_copy(&p->after, &cur) < 0)
+		ret = -ENOMEM;
+	if (ret == 0) {
+		n = state_diff_flows(&p->want, &cur, keep_fmsg, p);
+		ret = n < 0 ? n : 0;
+		p->nmods = n < 0 ? 0 : (unsigned int)n;
+	}
 	if (ret == -ENOMEM || ret == -E2BIG || ret == -EMSGSIZE)
 		fprintf(stderr, "sydctl: %s: cannot make the plan: %s\n", x->verb,
 			ret == -ENOMEM ? "out of memory" : "it does not converge");
@@ -392,6 +463,86 @@ static void print_implied(struct ctx *x, struct plan *p)
 		display_list_end(&x->d);
 }
 
+/* "table=0 priority=200,tcp actions=drop": a rule for a plan line. */
+static const char *flow_line(const struct syd_flow *f, char *buf, size_t len)
+{
+	char text[FLOWTEXT_MAX];
+	const char *rest;
+
+	flowtext_format(f, text, sizeof(text));
+	rest = strchr(text, ',');
+	snprintf(buf, len, "table=%u %s", f->table, rest ? rest + 1 : text);
+	return buf;
+}
+
+static const struct syd_flow *flow_of(const struct state *s, const struct syd_flow *f)
+{
+	long i = flowset_find(&s->flows, f);
+
+	return i < 0 ? NULL : &s->flows.rec[i]->flow;
+}
+
+/* The flow mods, a line each; and the rules that go with their port or network. */
+static void print_flows(struct ctx *x, struct plan *p)
+{
+	static const struct col cols[] = {{"op", "op", -14, COL_STR},
+					  {"rule", "rule", -1, COL_STR},
+					  {"change", "change", -1, COL_STR}};
+	char line[2 * FLOWTEXT_MAX + 64], rule[FLOWTEXT_MAX + 16], was[FLOWTEXT_MAX], sign;
+	unsigned int m, i;
+
+	if (x->d.json)
+		display_list_begin(&x->d, "flows", NULL, cols, 3);
+	for (i = 0; i < p->have.flows.n; i++) { /* gone with their port or network */
+		const struct syd_flow *h = &p->have.flows.rec[i]->flow;
+
+		if (flow_of(&p->after, h) || flow_of(&p->want, h))
+			continue;
+		snprintf(line, sizeof(line), "- flow %s (removed with its port or network)",
+			 flow_line(h, rule, sizeof(rule)));
+		p->remove++;
+		if (x->d.json)
+			display_row(&x->d, "implied", rule, line);
+		else
+			printf("%s\n", line);
+	}
+	for (m = 0; m < p->nfmsgs; m++) {
+		const struct syd_flow_batch *fb =
+			(const void *)(p->fmsg[m].data + sizeof(struct syd_hdr));
+
+		for (i = 0; i < fb->count; i++) {
+			const struct syd_flow_mod *mod = &fb->mod[i];
+			const struct syd_flow *h = flow_of(&p->have, &mod->flow);
+
+			flow_line(h && mod->command == SYD_FC_DELETE_STRICT ? h : &mod->flow, rule,
+				  sizeof(rule));
+			sign = mod->command == SYD_FC_DELETE_STRICT ? '-' : h ? '~' : '+';
+			if (sign == '~' && flowset_same_body(h, &mod->flow)) {
+				snprintf(line, sizeof(line), "~ flow %s (again: its port is recreated)",
+					 rule);
+			} else if (sign == '~') {
+				flowtext_format_actions(h, was, sizeof(was));
+				snprintf(line, sizeof(line), "~ flow %s (was actions=%s%s)", rule, was,
+					 h->cookie != mod->flow.cookie ||
+							 h->idle_timeout != mod->flow.idle_timeout
+						 ? ", another cookie or idle_timeout"
+						 : "");
+			} else {
+				snprintf(line, sizeof(line), "%c flow %s", sign, rule);
+			}
+			p->add += sign == '+';
+			p->remove += sign == '-';
+			p->change += sign == '~';
+			if (x->d.json)
+				display_row(&x->d, proto_flow_command_name(mod->command), rule, line);
+			else
+				printf("%s\n", line);
+		}
+	}
+	if (x->d.json)
+		display_list_end(&x->d);
+}
+
 /* Every op: a line each for people, or the ops as JSON (with the line each). */
 static void print_ops(struct ctx *x, struct plan *p)
 {
@@ -443,6 +594,7 @@ static void print_ops(struct ctx *x, struct plan *p)
 	if (x->d.json)
 		display_list_end(&x->d);
 	print_implied(x, p);
+	print_flows(x, p);
 }
 
 static void print_summary(struct ctx *x, const struct plan *p, bool applied)
@@ -454,11 +606,13 @@ static void print_summary(struct ctx *x, const struct plan *p, bool applied)
 		display_field(&x->d, "remove", "", COL_U64, (uint64_t)p->remove);
 		display_field(&x->d, "operations", "", COL_U64, (uint64_t)p->nops);
 		display_field(&x->d, "batches", "", COL_U64, (uint64_t)p->nbatches);
+		display_field(&x->d, "flow_mods", "", COL_U64, (uint64_t)p->nmods);
+		display_field(&x->d, "flow_messages", "", COL_U64, (uint64_t)p->nfmsgs);
 		display_field(&x->d, "applied", "", COL_BOOL, (int)applied);
 		display_object_end(&x->d);
 		return;
 	}
-	if (p->nops == 0) {
+	if (p->nops + p->nmods == 0) {
 		printf("no changes: the switch is as %s says\n", p->file);
 		return;
 	}
@@ -473,6 +627,9 @@ static void print_summary(struct ctx *x, const struct plan *p, bool applied)
 		       p->change, p->remove, p->nops, p->nops == 1 ? "" : "s");
 	if (p->nbatches > 1)
 		printf(" in %u batches", p->nbatches);
+	if (p->nmods)
+		printf(", %u flow mod%s in %u message%s", p->nmods, p->nmods == 1 ? "" : "s",
+		       p->nfmsgs, p->nfmsgs == 1 ? "" : "s");
 	printf(")\n");
 }
 
@@ -531,6 +688,17 @@ int cmd_apply(struct ctx *x, int argc, char **argv)
 				"sydctl: apply: %u of %u batches were applied (each is all or "
 				"nothing); run sydctl plan %s to see what is left\n",
 				b, p.nbatches, p.file);
+	}
+	for (b = 0; ret == 0 && b < p.nfmsgs; b++) {
+		ret = cli_request(x, SYD_MSG_FLOW_MOD, &p.fmsg[b], NULL, NULL);
+		if (ret && b + p.nbatches == 0)
+			fprintf(stderr, "sydctl: apply: nothing was changed\n");
+		else if (ret)
+			fprintf(stderr,
+				"sydctl: apply: %u of %u batches and %u of %u flow messages were "
+				"applied (each is all or nothing); run sydctl plan %s to see what is "
+				"left\n",
+				p.nbatches, p.nbatches, b, p.nfmsgs, p.file);
 	}
 	if (ret == 0) {
 		print_head(x, &p);

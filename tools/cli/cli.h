@@ -69,6 +69,12 @@ int cmd_add_vtep(struct ctx *x, int argc, char **argv);
 int cmd_del_vtep(struct ctx *x, int argc, char **argv);
 int cmd_set_uplink(struct ctx *x, int argc, char **argv);
 int cmd_del_uplink(struct ctx *x, int argc, char **argv);
+int cmd_add_flow(struct ctx *x, int argc, char **argv);   /* flows.c */
+int cmd_add_flows(struct ctx *x, int argc, char **argv);
+int cmd_mod_flows(struct ctx *x, int argc, char **argv);
+int cmd_del_flows(struct ctx *x, int argc, char **argv);
+int cmd_dump_flows(struct ctx *x, int argc, char **argv);
+int cmd_flow_trace(struct ctx *x, int argc, char **argv);
 int cli_show_uplink(struct ctx *x);
 int cli_show_vteps(struct ctx *x);
 

@@ -400,6 +400,44 @@ static const struct verb verbs[] = {
 	 "sent as one batch that the switch applies all or nothing (a refused batch changes\n"
 	 "nothing and exits 1).  What the file does not name is removed.",
 	 "sydctl apply config/examples/host-a.yaml", 1, 1, cmd_apply},
+	{"add-flow", "RULE",
+	 "Add a flow rule, or replace the rule of the same table, priority and match.\n"
+	 "RULE is ovs-ofctl-like: [table=N,][priority=N,][cookie=N,][idle_timeout=S,]\n"
+	 "fields (in_port, network, vni, tun_src, dl_src, dl_dst (/MASK), dl_vlan,\n"
+	 "dl_type, nw_src, nw_dst (/LEN), nw_proto, tp_src, tp_dst; ip, arp, icmp, tcp,\n"
+	 "udp, sctp) then actions=drop | output:PORT | normal | flood | encap:IP:VNI |\n"
+	 "push_vlan:VID | pop_vlan | set_vlan:VID | mod_dl_src:MAC | mod_dl_dst:MAC |\n"
+	 "goto_table:N, comma-separated (control/flowtext.h has the whole syntax).",
+	 "sydctl add-flow 'priority=200,in_port=vm1,tcp,tp_dst=22 actions=drop'", 1, 32,
+	 cmd_add_flow},
+	{"add-flows", "FILE",
+	 "Add the flow rules of FILE ('-': standard input), one a line as add-flow takes\n"
+	 "them; blank lines and lines starting with '#' are skipped.  The whole file is\n"
+	 "checked first (a bad line sends nothing), then sent 400 rules a message, each\n"
+	 "message all or nothing.",
+	 "sydctl add-flows rules.txt", 1, 1, cmd_add_flows},
+	{"mod-flows", "RULE",
+	 "Give the rule of that table, priority and match new actions (and cookie and\n"
+	 "idle timeout); refused when there is no such rule.",
+	 "sydctl mod-flows 'priority=200,in_port=vm1 actions=output:vm3'", 1, 32, cmd_mod_flows},
+	{"del-flows", "[--strict] [MATCH]",
+	 "Delete every rule whose match has all the fields of MATCH with the same values\n"
+	 "(in every table unless table=N is given; no MATCH: every rule).  With --strict,\n"
+	 "only the rule of exactly that table (default 0), priority (default 32768) and\n"
+	 "match.",
+	 "sydctl del-flows in_port=vm1", 0, 33, cmd_del_flows},
+	{"dump-flows", "[--table N]",
+	 "Every flow rule, one a line as ovs-ofctl prints them: cookie, age, table,\n"
+	 "packets and bytes it matched, idle timeout and seconds since its last packet,\n"
+	 "priority, match and actions.",
+	 "sydctl dump-flows --table 0", 0, 2, cmd_dump_flows},
+	{"flow-trace", "PACKET",
+	 "Which rule a packet would meet in each table, and what would happen to it (as\n"
+	 "ovs-appctl ofproto/trace); no packet is sent.  PACKET: in_port=PORT and header\n"
+	 "fields as add-flow's (whole values, no masks), e.g. dl_dst=MAC,tcp,nw_dst=IP.\n"
+	 "(sydctl trace records real packets instead.)",
+	 "sydctl flow-trace in_port=vm1,dl_dst=02:00:00:00:00:02,tcp,nw_dst=10.1.0.9,tp_dst=22",
+	 1, 32, cmd_flow_trace},
 	{"clear-stats", "[workers]",
 	 "Start every counter from zero, or only the workers' (as ovs-appctl\n"
 	 "dpif-netdev/pmd-stats-clear).  A baseline: nothing is lost.",

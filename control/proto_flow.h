@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The flow-table messages' checks (FLOW_MOD, DUMP_FLOWS, FLOWS, FLOW_TRACE, FLOW_STEPS):
+ * part of proto_check(), kept in a file of their own, and the same checks on one rule so
+ * that sydctl, the YAML loader and syd-control refuse what the switch would refuse with
+ * the switch's words, before anything is sent.  Plain functions, no state; part of the
+ * proto library (proto_dep).
+ */
+#ifndef SYD_PROTO_FLOW_H
+#define SYD_PROTO_FLOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto.h"
+
+#define SYD_FLOW_TABLE_ANY	  0xff	 /* SYD_FC_DELETE: every table */
+#define SYD_FLOW_PRIORITY_DEFAULT 32768	 /* OpenFlow's, and ovs-ofctl's */
+#define SYD_FLOW_VLAN_NONE	  0xffff /* match and probe: untagged */
+
+/*
+ * The body of a flow-table message of type h->type (body bytes after the header): every
+ * rule field by field.  Called by proto_check() for the five flow types only.
+ * @return 0, or -EINVAL (-E2BIG: a FLOW_MOD of more than SYD_FLOW_BATCH_MAX mods) with
+ *   a sentence in err naming the mod or entry ("mod 3 (add): tp_dst needs ...").
+ */
+int proto_flow_check_msg(const struct syd_hdr *h, size_t body, char *err, size_t errlen);
+
+/*
+ * One rule as the switch checks it under command (enum syd_flow_command): the match,
+ * and the actions (ADD, MODIFY) or their absence (DELETE, DELETE_STRICT).
+ * @return 0, or -EINVAL with a sentence in err that names no mod ("tp_dst needs ...").
+ */
+int proto_flow_check(const struct syd_flow *f, unsigned int command, char *err, size_t errlen);
+
+/* "add", "modify", "delete", "delete_strict"; "output", "normal", ...; or "unknown". */
+const char *proto_flow_command_name(unsigned int command);
+const char *proto_flow_action_name(unsigned int type);
+
+#endif /* SYD_PROTO_FLOW_H */

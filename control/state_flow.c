@@ -1,0 +1,458 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The flow rules of a desired state (state.h): FLOW_MOD's semantics, changes that can be
+ * taken back, and the diff of two states' rules as FLOW_MOD messages.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flowtext.h"
+#include "proto_flow.h"
+#include "state.h"
+
+/* One change: the rule before and after (NULL: none).  A step holds a reference to old;
+ * new's belongs to the set. */
+struct state_undo_step {
+	struct flow_rec *old;
+	struct flow_rec *new;
+};
+
+static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+static bool has_port(const struct state *s, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nports; i++)
+		if (strcmp(s->port[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+static bool has_net(const struct state *s, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nnets; i++)
+		if (strcmp(s->net[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* "table=0,priority=200,tcp,tp_dst=22": a rule's identity, for messages. */
+static const char *identity_text(const struct syd_flow *f, char *buf, size_t len)
+{
+	char m[FLOWTEXT_MAX];
+
+	flowtext_format_match(&f->match, m, sizeof(m));
+	snprintf(buf, len, "table=%u,priority=%u%s%s", f->table, f->priority, m[0] ? "," : "", m);
+	return buf;
+}
+
+/* The names a rule uses must exist: as the dataplane, which resolves them when added. */
+static int check_refs(const struct state *s, const struct syd_flow *f, char *err, size_t errlen)
+{
+	unsigned int k;
+
+	if ((f->match.fields & SYD_FM_IN_PORT) && !has_port(s, f->match.in_port))
+		return fail(err, errlen, -ENOENT, "in_port: no port named '%s'", f->match.in_port);
+	if ((f->match.fields & SYD_FM_NETWORK) && !has_net(s, f->match.network))
+		return fail(err, errlen, -ENOENT, "network: no network named '%s'",
+			    f->match.network);
+	for (k = 0; k < f->nactions && k < SYD_FLOW_ACTIONS; k++)
+		if (f->action[k].type == SYD_FA_OUTPUT && !has_port(s, f->action[k].port))
+			return fail(err, errlen, -ENOENT, "action %u (output): no port named '%s'",
+				    k, f->action[k].port);
+	return 0;
+}
+
+/* Room for k more steps, before anything changes. */
+static int reserve_steps(struct state_undo *u, size_t k)
+{
+	struct state_undo_step *p;
+	size_t cap;
+
+	if (u == NULL || u->n + k <= u->cap)
+		return 0;
+	cap = u->cap ? u->cap : 64;
+	while (cap < u->n + k)
+		cap *= 2;
+	p = realloc(u->step, cap * sizeof(*p));
+	if (p == NULL)
+		return -ENOMEM;
+	u->step = p;
+	u->cap = cap;
+	return 0;
+}
+
+/* Record a change (room reserved), or drop old's reference when there is no log. */
+static void step(struct state_undo *u, struct flow_rec *old, struct flow_rec *new)
+{
+	if (u)
+		u->step[u->n++] = (struct state_undo_step){.old = old, .new = new};
+	else
+		flowset_rec_put(old);
+}
+
+static void canon_name(char *s, size_t len)
+{
+	size_t n = strnlen(s, len);
+
+	memset(s + n, 0, len - n);
+}
+
+static void project(const struct syd_flow_match *r, uint32_t f, struct syd_flow_match *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->fields = f;
+	if (f & SYD_FM_IN_PORT)
+		memcpy(p->in_port, r->in_port, sizeof(p->in_port));
+	if (f & SYD_FM_NETWORK)
+		memcpy(p->network, r->network, sizeof(p->network));
+	if (f & SYD_FM_ETH_SRC) {
+		memcpy(p->eth_src, r->eth_src, 6);
+		memcpy(p->eth_src_mask, r->eth_src_mask, 6);
+	}
+	if (f & SYD_FM_ETH_DST) {
+		memcpy(p->eth_dst, r->eth_dst, 6);
+		memcpy(p->eth_dst_mask, r->eth_dst_mask, 6);
+	}
+	if (f & SYD_FM_VLAN)
+		p->vlan = r->vlan;
+	if (f & SYD_FM_ETHERTYPE)
+		p->ethertype = r->ethertype;
+	if (f & SYD_FM_IP_SRC) {
+		p->ip_src = r->ip_src;
+		p->ip_src_len = r->ip_src_len;
+	}
+	if (f & SYD_FM_IP_DST) {
+		p->ip_dst = r->ip_dst;
+		p->ip_dst_len = r->ip_dst_len;
+	}
+	if (f & SYD_FM_IP_PROTO)
+		p->ip_proto = r->ip_proto;
+	if (f & SYD_FM_L4_SRC)
+		p->l4_src = r->l4_src;
+	if (f & SYD_FM_L4_DST)
+		p->l4_dst = r->l4_dst;
+	if (f & SYD_FM_VNI)
+		p->vni = r->vni;
+	if (f & SYD_FM_TUN_REMOTE)
+		p->tun_remote = r->tun_remote;
+}
+
+/* DELETE: does the mod's table and match (d, its names canonical) cover rule r? */
+static bool covers(const struct syd_flow *d, const struct syd_flow_match *dm,
+		   const struct syd_flow *r)
+{
+	struct syd_flow_match p;
+
+	if ((d->table != SYD_FLOW_TABLE_ANY && d->table != r->table) ||
+	    (r->match.fields & dm->fields) != dm->fields)
+		return false;
+	project(&r->match, dm->fields, &p);
+	return memcmp(&p, dm, sizeof(p)) == 0;
+}
+
+static int delete_loose(struct state *s, const struct syd_flow *d, struct state_undo *u)
+{
+	struct syd_flow_match dm;
+	size_t i, hits = 0;
+	int ret;
+
+	project(&d->match, d->match.fields, &dm);
+	canon_name(dm.in_port, sizeof(dm.in_port)); /* as the rules' names are */
+	canon_name(dm.network, sizeof(dm.network));
+	for (i = 0; i < s->flows.n; i++)
+		hits += covers(d, &dm, &s->flows.rec[i]->flow);
+	ret = reserve_steps(u, hits);
+	if (ret < 0)
+		return ret;
+	/* Downwards: take() moves the last rule, already seen, into the hole. */
+	for (i = s->flows.n; i-- > 0;)
+		if (covers(d, &dm, &s->flows.rec[i]->flow))
+			step(u, flowset_take(&s->flows, i), NULL);
+	return 0;
+}
+
+/* One mod, leaving s unchanged when refused; errors without the mod's name. */
+static int apply_mod(struct state *s, const struct syd_flow_mod *m, struct state_undo *u, char *err,
+		     size_t errlen)
+{
+	const struct syd_flow *f = &m->flow;
+	struct flow_rec *r;
+	char id[FLOWTEXT_MAX + 40];
+	long i;
+	int ret;
+
+	if (m->command == SYD_FC_DELETE)
+		return delete_loose(s, f, u) < 0 ? fail(err, errlen, -ENOMEM, "out of memory") : 0;
+	i = flowset_find(&s->flows, f);
+	if (i < 0 && (m->command == SYD_FC_MODIFY || m->command == SYD_FC_DELETE_STRICT))
+		return fail(err, errlen, -ENOENT, "no rule %s", identity_text(f, id, sizeof(id)));
+	if (reserve_steps(u, 1) < 0)
+		return fail(err, errlen, -ENOMEM, "out of memory");
+	if (m->command == SYD_FC_DELETE_STRICT) {
+		step(u, flowset_take(&s->flows, (size_t)i), NULL);
+		return 0;
+	}
+	if (m->command != SYD_FC_ADD && m->command != SYD_FC_MODIFY)
+		return fail(err, errlen, -EINVAL, "unknown command %u", m->command);
+	ret = check_refs(s, f, err, errlen);
+	if (ret < 0)
+		return ret;
+	if (i < 0 && s->flows.n >= STATE_MAX_FLOWS)
+		return fail(err, errlen, -ENOSPC, "%u flow rules at most", STATE_MAX_FLOWS);
+	r = flowset_rec_new(f); /* MODIFY: f has the rule's identity, and the new rest */
+	if (r == NULL)
+		return fail(err, errlen, -ENOMEM, "out of memory");
+	if (i >= 0) {
+		step(u, flowset_replace(&s->flows, (size_t)i, r), r);
+	} else if (flowset_insert(&s->flows, r) < 0) {
+		flowset_rec_put(r);
+		return fail(err, errlen, -ENOMEM, "out of memory");
+	} else {
+		step(u, NULL, r);
+	}
+	return 0;
+}
+
+int state_apply_flow_mod(struct state *s, const struct syd_flow_mod *m, char *err, size_t errlen)
+{
+	char why[SYD_PROTO_TEXT_MAX];
+	int ret = apply_mod(s, m, NULL, why, sizeof(why));
+
+	if (ret < 0)
+		fail(err, errlen, ret, "%s: %s", proto_flow_command_name(m->command), why);
+	return ret;
+}
+
+int state_stage_flow_batch(struct state *s, const struct syd_flow_batch *b, struct state_undo *u,
+			   char *err, size_t errlen)
+{
+	char why[SYD_PROTO_TEXT_MAX];
+	uint32_t i;
+	int ret;
+
+	state_undo_keep(u);
+	for (i = 0; i < b->count; i++) {
+		ret = apply_mod(s, &b->mod[i], u, why, sizeof(why));
+		if (ret < 0) {
+			state_undo(s, u);
+			return fail(err, errlen, ret, "mod %u (%s): %s", i,
+				    proto_flow_command_name(b->mod[i].command), why);
+		}
+	}
+	return 0;
+}
+
+int state_apply_flow_batch(struct state *s, const struct syd_flow_batch *b, char *err,
+			   size_t errlen)
+{
+	struct state_undo u = {0};
+	int ret = state_stage_flow_batch(s, b, &u, err, errlen);
+
+	state_undo_free(&u);
+	return ret;
+}
+
+void state_undo(struct state *s, struct state_undo *u)
+{
+	while (u->n > 0) {
+		struct state_undo_step *st = &u->step[--u->n];
+		long i = flowset_find(&s->flows, &(st->new ? st->new : st->old)->flow);
+
+		if (st->new && st->old)
+			flowset_rec_put(flowset_replace(&s->flows, (size_t)i, st->old));
+		else if (st->new)
+			flowset_rec_put(flowset_take(&s->flows, (size_t)i));
+		else
+			flowset_insert(&s->flows, st->old); /* the room it left is still there */
+	}
+}
+
+void state_undo_keep(struct state_undo *u)
+{
+	while (u->n > 0)
+		flowset_rec_put(u->step[--u->n].old);
+}
+
+void state_undo_free(struct state_undo *u)
+{
+	state_undo_keep(u);
+	free(u->step);
+	memset(u, 0, sizeof(*u));
+}
+
+/* ---- the diff ---- */
+
+struct emitter {
+	struct proto_buf b;
+	int (*emit)(struct proto_buf *b, void *arg);
+	void *arg;
+	bool open;
+};
+
+static struct syd_flow_batch *batch_of(struct emitter *e)
+{
+	return (struct syd_flow_batch *)(e->b.data + sizeof(struct syd_hdr));
+}
+
+static int flush(struct emitter *e)
+{
+	if (!e->open)
+		return 0;
+	e->open = false;
+	proto_finish(&e->b);
+	return e->emit(&e->b, e->arg);
+}
+
+static int add_mod(struct emitter *e, uint16_t command, const struct syd_flow *f)
+{
+	struct syd_flow_mod m = {.command = command};
+	int ret;
+
+	if (e->open && batch_of(e)->count == SYD_FLOW_BATCH_MAX) {
+		ret = flush(e);
+		if (ret < 0)
+			return ret;
+	}
+	if (!e->open) {
+		struct syd_flow_batch head = {0};
+
+		ret = proto_begin(&e->b, SYD_MSG_FLOW_MOD, 0);
+		if (ret == 0)
+			ret = proto_append(&e->b, &head, sizeof(head));
+		if (ret < 0)
+			return ret;
+		e->open = true;
+	}
+	if (command == SYD_FC_DELETE_STRICT) {
+		m.flow.table = f->table;
+		m.flow.priority = f->priority;
+		m.flow.match = f->match;
+	} else {
+		m.flow = *f;
+	}
+	ret = proto_append(&e->b, &m, sizeof(m));
+	if (ret == 0)
+		batch_of(e)->count++;
+	return ret;
+}
+
+int state_diff_flows(const struct state *want, const struct state *have,
+		     int (*emit)(struct proto_buf *b, void *arg), void *arg)
+{
+	struct emitter e = {.emit = emit, .arg = arg};
+	struct syd_flow f;
+	size_t i;
+	long j;
+	int ret = 0, n = 0;
+
+	for (i = 0; ret == 0 && i < have->flows.n; i++) {
+		const struct syd_flow *h = &have->flows.rec[i]->flow;
+
+		if (flowset_find(&want->flows, h) >= 0)
+			continue;
+		ret = add_mod(&e, SYD_FC_DELETE_STRICT, h);
+		n++;
+	}
+	for (i = 0; ret == 0 && i < want->flows.n; i++) {
+		const struct flow_rec *w = want->flows.rec[i];
+
+		j = flowset_find(&have->flows, &w->flow);
+		if (j >= 0 && flowset_same_body(&have->flows.rec[j]->flow, &w->flow))
+			continue;
+		flowset_rec_get(w, &f);
+		ret = add_mod(&e, SYD_FC_ADD, &f);
+		n++;
+	}
+	if (ret == 0)
+		ret = flush(&e);
+	proto_buf_free(&e.b);
+	return ret < 0 ? ret : n;
+}
+
+size_t state_nflows(const struct state *s)
+{
+	return s->flows.n;
+}
+
+size_t state_forget_idle_flows(struct state *want, const struct state *have)
+{
+	size_t i, n = 0;
+
+	for (i = want->flows.n; i-- > 0;) {
+		const struct flow_rec *r = want->flows.rec[i];
+
+		if (r->flow.idle_timeout && flowset_find(&have->flows, &r->flow) < 0) {
+			flowset_rec_put(flowset_take(&want->flows, i));
+			n++;
+		}
+	}
+	return n;
+}
+
+static bool names(const struct syd_flow *f, const char *port, const char *network)
+{
+	unsigned int k;
+
+	if (port && (f->match.fields & SYD_FM_IN_PORT) && strcmp(f->match.in_port, port) == 0)
+		return true;
+	if (network && (f->match.fields & SYD_FM_NETWORK) && strcmp(f->match.network, network) == 0)
+		return true;
+	for (k = 0; port && k < f->nactions; k++)
+		if (f->action[k].type == SYD_FA_OUTPUT && strcmp(f->action[k].port, port) == 0)
+			return true;
+	return false;
+}
+
+void state_drop_flows_of(struct state *s, const char *port, const char *network)
+{
+	size_t i;
+
+	for (i = s->flows.n; i-- > 0;)
+		if (names(&s->flows.rec[i]->flow, port, network))
+			flowset_rec_put(flowset_take(&s->flows, i));
+}
+
+int state_add_flow_dump(struct state *s, const struct syd_hdr *h)
+{
+	const struct syd_flow_stats *e = proto_body(h);
+	size_t i, n = proto_entries(h, sizeof(*e));
+
+	for (i = 0; i < n; i++) {
+		struct flow_rec *r;
+		long j;
+
+		if (s->flows.n >= STATE_MAX_FLOWS)
+			return -ENOSPC;
+		r = flowset_rec_new(&e[i].flow);
+		if (r == NULL)
+			return -ENOMEM;
+		j = flowset_find(&s->flows, &r->flow);
+		if (j >= 0) {
+			flowset_rec_put(flowset_replace(&s->flows, (size_t)j, r));
+		} else if (flowset_insert(&s->flows, r) < 0) {
+			flowset_rec_put(r);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
