@@ -39,6 +39,21 @@ unsigned int frame_udp_sport_offset(const struct frame_spec *f)
 	       (unsigned int)offsetof(struct rte_udp_hdr, src_port);
 }
 
+unsigned int frame_ipv4_offset(const struct frame_spec *f)
+{
+	return frame_has_udp(f) ? frame_l3_offset(f) : 0;
+}
+
+unsigned int frame_stamp_offset(const struct frame_spec *f)
+{
+	unsigned int off = frame_l3_offset(f) + (unsigned int)(sizeof(struct rte_ipv4_hdr) +
+							      sizeof(struct rte_udp_hdr));
+
+	if (!frame_has_udp(f) || f->size < off + sizeof(struct frame_stamp))
+		return 0;
+	return off;
+}
+
 int frame_build(uint8_t *buf, size_t buf_len, const struct frame_spec *f)
 {
 	/* Built whole here, then cut to f->size: a short frame is a prefix of a full one. */

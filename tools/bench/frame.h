@@ -18,6 +18,17 @@
 #define FRAME_UDP_SPORT_BASE 1024 /* flow k uses UDP source port 1024 + k */
 #define FRAME_UDP_DPORT	     9	  /* discard */
 #define FRAME_ANNOUNCE_SIZE  60
+#define FRAME_STAMP_MAGIC    0x42445953u /* "SYDB" in memory order */
+
+/*
+ * What stream writes at the start of the UDP payload of the frames it sends, in host
+ * order (only syd-bench reads it): the TSC when the burst was sent and a sequence number.
+ */
+struct frame_stamp {
+	uint64_t tsc;
+	uint32_t seq;
+	uint32_t magic; /* FRAME_STAMP_MAGIC */
+} __attribute__((packed));
 
 struct frame_spec {
 	struct rte_ether_addr dst;
@@ -42,6 +53,18 @@ int frame_build(uint8_t *buf, size_t buf_len, const struct frame_spec *f);
  * @return the offset, or 0 when the frame has no whole UDP header.
  */
 unsigned int frame_udp_sport_offset(const struct frame_spec *f);
+
+/*
+ * Offset of the IPv4 header in a frame built from f.
+ * @return the offset, or 0 when the frame has no whole IPv4/UDP header.
+ */
+unsigned int frame_ipv4_offset(const struct frame_spec *f);
+
+/*
+ * Offset of the UDP payload, where a struct frame_stamp goes.
+ * @return the offset, or 0 when the frame has no room for a whole stamp there.
+ */
+unsigned int frame_stamp_offset(const struct frame_spec *f);
 
 /*
  * A gratuitous ARP request for ip from src to broadcast, FRAME_ANNOUNCE_SIZE bytes, so a

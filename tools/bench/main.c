@@ -18,6 +18,7 @@
 #include "options.h"
 #include "peer.h"
 #include "port.h"
+#include "search.h"
 #include "stream.h"
 
 #define MAIN_EXIT_FAILED 1
@@ -187,6 +188,8 @@ static int main_run_mode(const struct options *o, const struct port *ports, stru
 
 	if (o->mode == OPTIONS_MODE_STREAM)
 		ret = stream_run(&o->stream, ports, o->nports, mp, &main_stop);
+	else if (o->mode == OPTIONS_MODE_SEARCH)
+		ret = search_run(&o->stream, ports, o->nports, mp, &main_stop);
 	else
 		ret = peer_run(ports, o->nports, mp, &main_stop);
 	if (ret == -EINTR) {
@@ -195,7 +198,7 @@ static int main_run_mode(const struct options *o, const struct port *ports, stru
 	}
 	if (ret < 0) {
 		fprintf(stderr, "syd-bench: %s failed: %s\n",
-			o->mode == OPTIONS_MODE_STREAM ? "stream" : "peer", strerror(-ret));
+			o->mode == OPTIONS_MODE_PEER ? "peer" : "stream", strerror(-ret));
 		return MAIN_EXIT_FAILED;
 	}
 	return 0;

@@ -24,6 +24,9 @@ void options_print_usage(FILE *f)
 		"Modes:\n"
 		"  stream   ports in pairs (0<->1, 2<->3, ...) send UDP frames to each other;\n"
 		"           Mpps each second, then a summary of the measured period\n"
+		"  search   as stream, but an RFC 2544 binary search over the offered rate: the\n"
+		"           highest rate with no loss (NDR) and with at most --pdr-loss (PDR),\n"
+		"           after one trial as fast as possible (max); one line per trial\n"
 		"  peer     a scripted VM for tests: commands on stdin (send, recv, clear, link,\n"
 		"           quit), one JSON line per answer on stdout\n"
 		"\n"
@@ -39,16 +42,29 @@ void options_print_usage(FILE *f)
 		"  --eal \"ARGS\"         more EAL arguments\n"
 		"  -h, --help           this text\n"
 		"\n"
-		"stream:\n"
-		"  --size BYTES         frame size without FCS, %u-%u (default %u: 64 on the "
-		"wire)\n"
-		"  --flows N            vary the UDP source port over N values (default 1)\n"
+		"stream and search:\n"
+		"  --size BYTES|imix    frame size without FCS, %u-%u (default %u: 64 on the\n"
+		"                       wire); imix: 64, 594 and 1518 bytes on the wire, 7:4:1\n"
+		"  --flows N            N distinct UDP/IP 5-tuples per port, in turn (default 1,\n"
+		"                       at most 4000000000: --flows 4000000000 makes every\n"
+		"                       frame of a run a new flow); flow k has IPv4 destination\n"
+		"                       k %% IPS, UDP source port 1024 + (k / IPS) %% 64512 and\n"
+		"                       destination port 9 + k / IPS / 64512\n"
+		"  --dst-ips IPS        destinations 198.19.0.0 + 0..IPS-1 (default 1: the\n"
+		"                       peer's 198.18.0.x), at most 65536\n"
 		"  --rate PPS           per port (default 0: as fast as the switch takes them)\n"
-		"  --duration S         measured seconds (default %u)\n"
+		"  --duration S         measured seconds (default %u), of each trial in search\n"
 		"  --warmup S           seconds sent before measuring, not counted (default %u)\n"
+		"  --pdr-loss PCT       search: the loss PDR allows, in %% (default 0.5)\n"
+		"  --precision PCT      search: stop when the interval is below PCT %% of the\n"
+		"                       top rate (default 1)\n"
 		"  -o json              the summary as one JSON object on stdout (lines each\n"
 		"                       second go to stderr)\n"
 		"  --quiet              no line each second\n"
+		"\n"
+		"Every frame carries the TSC it was sent at and a sequence number in its UDP\n"
+		"payload; the oldest frame of each received burst is timed (latency min, mean,\n"
+		"p99, max).  Loss is counted per stream (port to its peer).\n"
 		"\n"
 		"Exit status: 0 done, 1 failed, 2 bad usage, 3 a port could not connect or has\n"
 		"no link.\n",
@@ -78,6 +94,20 @@ static int options_parse_uint(const char *s, unsigned long min, unsigned long ma
 	*out = strtoul(s, &end, 10);
 	if (errno != 0 || end == s || *end != '\0' || *s == '-' || *out < min || *out > max)
 		return -EINVAL;
+	return 0;
+}
+
+/* A percentage 0-100 as a ratio. */
+static int options_parse_percent(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !(v >= 0 && v <= 100))
+		return -EINVAL;
+	*out = v / 100;
 	return 0;
 }
 
@@ -132,6 +162,9 @@ enum {
 	OPT_DURATION,
 	OPT_WARMUP,
 	OPT_QUIET,
+	OPT_DST_IPS,
+	OPT_PDR_LOSS,
+	OPT_PRECISION,
 };
 
 static const struct option options_long[] = {
@@ -148,6 +181,9 @@ static const struct option options_long[] = {
 	{"warmup", required_argument, NULL, OPT_WARMUP},
 	{"output", required_argument, NULL, 'o'},
 	{"quiet", no_argument, NULL, OPT_QUIET},
+	{"dst-ips", required_argument, NULL, OPT_DST_IPS},
+	{"pdr-loss", required_argument, NULL, OPT_PDR_LOSS},
+	{"precision", required_argument, NULL, OPT_PRECISION},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -174,6 +210,9 @@ static void options_set_defaults(struct options *o)
 	snprintf(o->file_prefix, sizeof(o->file_prefix), "syd-bench-%d", (int)getpid());
 	o->stream.frame_size = FRAME_SIZE_MIN;
 	o->stream.flows = 1;
+	o->stream.dst_ips = 1;
+	o->stream.pdr_loss = 0.005;
+	o->stream.precision = 0.01;
 	o->stream.duration_s = OPTIONS_DURATION_S;
 	o->stream.warmup_s = OPTIONS_WARMUP_S;
 }
@@ -185,6 +224,10 @@ static int options_parse_stream(struct stream_config *s, int c, const char *arg)
 
 	switch (c) {
 	case OPT_SIZE:
+		if (strcmp(arg, "imix") == 0 || strcmp(arg, "IMIX") == 0) {
+			s->frame_size = STREAM_SIZE_IMIX;
+			return 0;
+		}
 		if (options_parse_uint(arg, FRAME_SIZE_MIN, STREAM_SIZE_MAX, &v) < 0)
 			return options_fail("--size '%s': frame bytes without FCS, %u to %u", arg,
 					    FRAME_SIZE_MIN, STREAM_SIZE_MAX);
@@ -193,7 +236,20 @@ static int options_parse_stream(struct stream_config *s, int c, const char *arg)
 	case OPT_FLOWS:
 		if (options_parse_uint(arg, 1, STREAM_FLOWS_MAX, &v) < 0)
 			return options_fail("--flows '%s': 1 to %u", arg, STREAM_FLOWS_MAX);
-		s->flows = (unsigned int)v;
+		s->flows = (uint32_t)v;
+		return 0;
+	case OPT_DST_IPS:
+		if (options_parse_uint(arg, 1, STREAM_DST_IPS_MAX, &v) < 0)
+			return options_fail("--dst-ips '%s': 1 to %u", arg, STREAM_DST_IPS_MAX);
+		s->dst_ips = (uint32_t)v;
+		return 0;
+	case OPT_PDR_LOSS:
+		if (options_parse_percent(arg, &s->pdr_loss) < 0)
+			return options_fail("--pdr-loss '%s': a percentage, 0 to 100", arg);
+		return 0;
+	case OPT_PRECISION:
+		if (options_parse_percent(arg, &s->precision) < 0 || s->precision <= 0)
+			return options_fail("--precision '%s': a percentage above 0", arg);
 		return 0;
 	case OPT_RATE:
 		if (options_parse_uint(arg, 0, 1000000000, &v) < 0)
@@ -276,12 +332,14 @@ int options_parse(struct options *o, int argc, char **argv)
 	}
 	if (strcmp(mode, "stream") == 0)
 		o->mode = OPTIONS_MODE_STREAM;
+	else if (strcmp(mode, "search") == 0)
+		o->mode = OPTIONS_MODE_SEARCH;
 	else if (strcmp(mode, "peer") == 0)
 		o->mode = OPTIONS_MODE_PEER;
 	else if (*mode == '\0')
-		return options_fail("give a mode: stream or peer");
+		return options_fail("give a mode: stream, search or peer");
 	else
-		return options_fail("unknown mode '%s': stream or peer", mode);
+		return options_fail("unknown mode '%s': stream, search or peer", mode);
 
 	/* getopt_long() sees argv[1..]: the mode takes the place of the program name. */
 	opterr = 0;
@@ -295,18 +353,21 @@ int options_parse(struct options *o, int argc, char **argv)
 			return 1;
 		}
 		ret = options_parse_stream(&o->stream, c, optarg);
-		if (ret == 0 && o->mode != OPTIONS_MODE_STREAM)
-			return options_fail("%s is a stream option", options_name(c));
+		if (ret == 0 && o->mode == OPTIONS_MODE_PEER)
+			return options_fail("%s is a stream and search option", options_name(c));
 		if (ret == -ENOENT)
 			ret = options_parse_common(o, c, optarg, word);
 		if (ret < 0)
 			return ret;
 	}
+	if (o->stream.flows > 1 &&
+	    o->stream.flows / o->stream.dst_ips / STREAM_SPORTS > 65535 - FRAME_UDP_DPORT)
+		return options_fail("--flows %u: more than --dst-ips x 64512 x 65526", o->stream.flows);
 	if (optind + 1 < argc)
 		return options_fail("unexpected argument '%s'", argv[optind + 1]);
 	if (o->nports == 0)
 		return options_fail("give at least one --port");
-	if (o->mode == OPTIONS_MODE_STREAM && o->nports % 2 != 0)
+	if (o->mode != OPTIONS_MODE_PEER && o->nports % 2 != 0)
 		return options_fail("stream sends between pairs of ports: give an even number of "
 				    "--port (%u given)",
 				    o->nports);

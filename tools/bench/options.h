@@ -17,6 +17,7 @@
 enum options_mode {
 	OPTIONS_MODE_STREAM,
 	OPTIONS_MODE_PEER,
+	OPTIONS_MODE_SEARCH,
 };
 
 struct options {

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * stream: the phases are learn (announce every MAC), warm-up, settle (stop sending until
- * nothing more arrives, so frames sent during the warm-up are not counted as received in
- * the measured period), measure, and drain (receive what is still in flight).  Counting
- * this way, rx <= tx unless the switch duplicates frames, and loss is exact.
+ * stream: the phases of a trial are warm-up, settle (stop sending until nothing more
+ * arrives, so frames sent during the warm-up are not counted as received in the measured
+ * period), measure, and drain (receive what is still in flight).  Counting this way,
+ * rx <= tx unless the switch duplicates frames, and loss is exact.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -14,9 +15,11 @@
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_ip.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_memcpy.h>
+#include <rte_udp.h>
 
 #include "frame.h"
 #include "json.h"
@@ -30,27 +33,37 @@
 #define STREAM_DRAIN_QUIET_MS  20 /* at the end */
 #define STREAM_DRAIN_MAX_MS    1000
 #define STREAM_WIRE_GAP	       20 /* preamble 8 and inter-frame gap 12 bytes */
+#define STREAM_FCS	       4
+#define STREAM_COPY	       64 /* bytes copied from a prebuilt frame: headers and stamp */
+#define STREAM_TEMPLATES       3
+#define STREAM_IMIX_PATTERN    12
+#define STREAM_GEN_SHORT       0.97 /* offered below this share of the rate: gen_limited */
 
-struct stream_counters {
-	uint64_t tx_packets;
-	uint64_t tx_dropped; /* built, but the tx ring was full */
-	uint64_t tx_nombuf;  /* bursts not built: the mbuf pool was empty */
-	uint64_t rx_packets;
-	uint64_t rx_bytes;
-};
+/* Simple IMIX, 7:4:1 of 64, 594 and 1518 bytes on the wire, interleaved. */
+static const uint16_t stream_imix_sizes[STREAM_TEMPLATES] = {60, 590, 1514};
+static const uint8_t stream_imix_pattern[STREAM_IMIX_PATTERN] = {0, 1, 0, 0, 1, 0,
+								 2, 0, 1, 0, 0, 1};
 
-/* One port's sender and counters: written only by the streaming loop. */
+/* One port's sender, receiver and counters: written only by the streaming loop. */
 struct stream_port {
 	uint16_t id;
-	uint16_t frame_size;
-	uint16_t sport_off; /* UDP source port offset in frame; 0 when there is one flow */
-	uint32_t flow;	    /* next flow */
-	uint32_t flows;
+	uint16_t stamp_off; /* where struct frame_stamp goes */
+	uint16_t ip_off;    /* IPv4 header, for the flows' patches */
+	uint8_t npattern;   /* 1, or STREAM_IMIX_PATTERN */
+	uint8_t next;	    /* next index into pattern */
+	uint8_t pattern[STREAM_IMIX_PATTERN];
+	uint16_t len[STREAM_TEMPLATES];
+	/* The flow tuple k = (ip * sports + sport) * ... kept as three counters. */
+	uint32_t flow, flows;
+	uint32_t ip, ips;
+	uint32_t sport, dport;
+	uint32_t seq;
 	uint64_t tokens; /* rate limit credit, in packets * TSC hz */
 	struct stream_counters cnt;
 	struct stream_counters base; /* cnt when the measured period started */
 	struct stream_counters tick; /* cnt at the last line printed */
-	uint8_t frame[FRAME_SIZE_MAX] __rte_cache_aligned;
+	struct latency lat;	     /* of frames received here, since the period started */
+	uint8_t frame[STREAM_TEMPLATES][FRAME_SIZE_MAX] __rte_cache_aligned;
 } __rte_cache_aligned;
 
 struct stream {
@@ -68,38 +81,67 @@ struct stream {
 	struct stream_port port[PORT_MAX];
 };
 
-static int stream_init(struct stream *st)
+double stream_wire_size(const struct stream_config *cfg)
 {
-	unsigned int i;
+	if (cfg->frame_size == STREAM_SIZE_IMIX)
+		return STREAM_IMIX_WIRE_MEAN;
+	return cfg->frame_size + STREAM_FCS;
+}
 
-	for (i = 0; i < st->nports; i++) {
-		struct stream_port *s = &st->port[i];
-		unsigned int peer = i ^ 1;
-		struct frame_spec f = {
-			.dst = st->ports[peer].spec.mac,
-			.src = st->ports[i].spec.mac,
-			.vlan = -1,
-			.ethertype = RTE_ETHER_TYPE_IPV4,
-			.ip_src = frame_ip((uint8_t)(i + 1)),
-			.ip_dst = frame_ip((uint8_t)(peer + 1)),
-			.size = st->cfg->frame_size,
-		};
-		int ret = frame_build(s->frame, sizeof(s->frame), &f);
+uint64_t stream_hz(const struct stream *st)
+{
+	return st->hz;
+}
 
+static int stream_init_port(struct stream *st, unsigned int i)
+{
+	const struct stream_config *cfg = st->cfg;
+	struct stream_port *s = &st->port[i];
+	unsigned int peer = i ^ 1, t, ntemplates = 1;
+	struct frame_spec f = {
+		.dst = st->ports[peer].spec.mac,
+		.src = st->ports[i].spec.mac,
+		.vlan = -1,
+		.ethertype = RTE_ETHER_TYPE_IPV4,
+		.ip_src = frame_ip((uint8_t)(i + 1)),
+		.ip_dst = cfg->dst_ips > 1 ? rte_cpu_to_be_32(RTE_IPV4(198, 19, 0, 0))
+					   : frame_ip((uint8_t)(peer + 1)),
+	};
+
+	s->npattern = 1;
+	if (cfg->frame_size == STREAM_SIZE_IMIX) {
+		ntemplates = STREAM_TEMPLATES;
+		s->npattern = STREAM_IMIX_PATTERN;
+		memcpy(s->pattern, stream_imix_pattern, sizeof(s->pattern));
+	}
+	for (t = 0; t < ntemplates; t++) {
+		struct frame_stamp stamp = {.magic = FRAME_STAMP_MAGIC};
+		int ret;
+
+		f.size = ntemplates > 1 ? stream_imix_sizes[t] : cfg->frame_size;
+		ret = frame_build(s->frame[t], sizeof(s->frame[t]), &f);
 		if (ret < 0)
 			return ret;
-		s->id = st->ports[i].id;
-		s->frame_size = (uint16_t)f.size;
-		s->flows = st->cfg->flows;
-		s->sport_off = st->cfg->flows > 1 ? (uint16_t)frame_udp_sport_offset(&f) : 0;
+		s->len[t] = (uint16_t)f.size;
+		/* The same headers in every template: only the lengths and checksum differ. */
+		s->stamp_off = (uint16_t)frame_stamp_offset(&f);
+		s->ip_off = (uint16_t)frame_ipv4_offset(&f);
+		if (s->stamp_off == 0 || s->ip_off == 0)
+			return -EINVAL;
+		memcpy(s->frame[t] + s->stamp_off, &stamp, sizeof(stamp));
 	}
+	s->id = st->ports[i].id;
+	s->flows = cfg->flows;
+	s->ips = cfg->dst_ips;
+	latency_reset(&s->lat);
 	return 0;
 }
 
-/* Receive one burst on s and count it. @return the number of frames. */
+/* Receive one burst on s, count it, and time its oldest frame. @return the frames. */
 static inline uint16_t stream_rx(struct stream_port *s)
 {
 	struct rte_mbuf *pkts[STREAM_BURST];
+	const struct frame_stamp *stamp;
 	uint64_t bytes = 0;
 	uint16_t n, k;
 
@@ -110,12 +152,50 @@ static inline uint16_t stream_rx(struct stream_port *s)
 		bytes += pkts[k]->pkt_len;
 	s->cnt.rx_packets += n;
 	s->cnt.rx_bytes += bytes;
+	if (likely(pkts[0]->data_len >= s->stamp_off + sizeof(*stamp))) {
+		stamp = rte_pktmbuf_mtod_offset(pkts[0], const struct frame_stamp *,
+						s->stamp_off);
+		if (likely(stamp->magic == FRAME_STAMP_MAGIC))
+			latency_record(&s->lat, rte_rdtsc() - stamp->tsc);
+	}
 	rte_pktmbuf_free_bulk(pkts, n);
 	return n;
 }
 
-/* Send want (<= STREAM_BURST) copies of s's frame; what the ring does not take is freed. */
-static inline void stream_tx(struct stream_port *s, struct rte_mempool *mp, unsigned int want)
+/* Write the current flow's tuple into frame d, then step to the next flow. */
+static inline void stream_patch_flow(struct stream_port *s, uint8_t *d)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(d + s->ip_off);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+
+	udp->src_port = rte_cpu_to_be_16((uint16_t)(FRAME_UDP_SPORT_BASE + s->sport));
+	udp->dst_port = rte_cpu_to_be_16((uint16_t)(FRAME_UDP_DPORT + s->dport));
+	if (s->ips > 1) {
+		/*
+		 * The template's address ends in .0.0 and adds nothing to its checksum, so
+		 * (RFC 1624) the new checksum is ~(~old + the new low 16 bits).
+		 */
+		uint32_t sum = (uint16_t)~rte_be_to_cpu_16(ip->hdr_checksum) + s->ip;
+
+		sum = (sum & 0xffff) + (sum >> 16);
+		ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(198, 19, 0, 0) + s->ip);
+		ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)~sum);
+	}
+	/* k = ip + ips * (sport + STREAM_SPORTS * dport), as counters: no division. */
+	if (unlikely(++s->flow == s->flows)) {
+		s->flow = s->ip = s->sport = s->dport = 0;
+	} else if (++s->ip == s->ips) {
+		s->ip = 0;
+		if (++s->sport == STREAM_SPORTS) {
+			s->sport = 0;
+			s->dport++;
+		}
+	}
+}
+
+/* Send want (<= STREAM_BURST) frames stamped with now; what the ring refuses is freed. */
+static inline void stream_tx(struct stream_port *s, struct rte_mempool *mp, unsigned int want,
+			     uint64_t now)
 {
 	struct rte_mbuf *pkts[STREAM_BURST];
 	unsigned int k;
@@ -127,21 +207,18 @@ static inline void stream_tx(struct stream_port *s, struct rte_mempool *mp, unsi
 	}
 	for (k = 0; k < want; k++) {
 		uint8_t *d = rte_pktmbuf_mtod(pkts[k], uint8_t *);
+		unsigned int t = s->pattern[s->next];
+		struct frame_stamp *stamp = (struct frame_stamp *)(d + s->stamp_off);
 
-		rte_memcpy(d, s->frame, s->frame_size);
-		pkts[k]->data_len = s->frame_size;
-		pkts[k]->pkt_len = s->frame_size;
-	}
-	if (s->sport_off != 0) {
-		/* UDP checksum 0 and the IP header untouched: nothing to recompute. */
-		for (k = 0; k < want; k++) {
-			uint8_t *d = rte_pktmbuf_mtod(pkts[k], uint8_t *);
-
-			*(rte_be16_t *)(d + s->sport_off) =
-				rte_cpu_to_be_16((uint16_t)(FRAME_UDP_SPORT_BASE + s->flow));
-			if (++s->flow == s->flows)
-				s->flow = 0;
-		}
+		if (s->npattern > 1 && ++s->next == s->npattern)
+			s->next = 0;
+		rte_memcpy(d, s->frame[t], STREAM_COPY);
+		pkts[k]->data_len = s->len[t];
+		pkts[k]->pkt_len = s->len[t];
+		stamp->tsc = now;
+		stamp->seq = s->seq++;
+		if (s->flows > 1)
+			stream_patch_flow(s, d);
 	}
 	sent = rte_eth_tx_burst(s->id, 0, pkts, (uint16_t)want);
 	s->cnt.tx_packets += sent;
@@ -194,17 +271,6 @@ static void stream_drain(struct stream *st, unsigned int quiet_ms, unsigned int 
 	}
 }
 
-static void stream_zero(struct stream *st)
-{
-	unsigned int i;
-
-	for (i = 0; i < st->nports; i++) {
-		memset(&st->port[i].cnt, 0, sizeof(st->port[i].cnt));
-		st->port[i].base = st->port[i].cnt;
-		st->port[i].tick = st->port[i].cnt;
-	}
-}
-
 /* The line each second: totals, then each port's tx/rx, all in Mpps. */
 static void stream_print_tick(struct stream *st, uint64_t now)
 {
@@ -236,22 +302,24 @@ static void stream_print_tick(struct stream *st, uint64_t now)
  * The streaming loop, until end_tsc or *stop: on each port receive a burst, then send
  * one (rate permitting).  The TSC is read once per iteration.
  */
-static void stream_send_until(struct stream *st, uint64_t end_tsc)
+static void stream_send_until(struct stream *st, uint64_t rate, uint64_t end_tsc)
 {
-	const uint64_t rate = st->cfg->rate_pps, hz = st->hz;
+	const uint64_t hz = st->hz;
 	/*
-	 * Credit for up to 1 ms of packets (at least a burst): the rate holds on average
+	 * Credit for up to 1 ms of packets (at least two bursts): the rate holds on average
 	 * through the short stalls a shared core has, without long bursts after them.
 	 */
-	const uint64_t bucket = RTE_MAX((uint64_t)STREAM_BURST, rate / 1000) * hz;
+	const uint64_t bucket = RTE_MAX((uint64_t)2 * STREAM_BURST, rate / 1000) * hz;
 	const unsigned int nports = st->nports;
 	struct rte_mempool *mp = st->mp;
 	uint64_t prev = rte_rdtsc();
+	unsigned int i;
 
+	for (i = 0; i < nports; i++)
+		st->port[i].tokens = 0;
 	while (!*st->stop) {
 		const uint64_t now = rte_rdtsc();
 		uint64_t credit = 0;
-		unsigned int i;
 
 		if (unlikely(now >= st->next_tick_tsc)) {
 			if (!st->cfg->quiet)
@@ -268,114 +336,113 @@ static void stream_send_until(struct stream *st, uint64_t end_tsc)
 		}
 		for (i = 0; i < nports; i++) {
 			struct stream_port *s = &st->port[i];
-			unsigned int want = STREAM_BURST;
-
 			stream_rx(s);
 			if (rate != 0) {
+				/*
+				 * Whole bursts only: trickling one frame per poll would make
+				 * both the generator and the switch pay a burst's cost per
+				 * frame, and measure that instead of the switch.
+				 */
 				s->tokens = RTE_MIN(s->tokens + credit, bucket);
-				want = (unsigned int)RTE_MIN(s->tokens / hz,
-							     (uint64_t)STREAM_BURST);
-				s->tokens -= want * hz;
-				if (want == 0)
+				if (s->tokens < STREAM_BURST * hz)
 					continue;
+				s->tokens -= STREAM_BURST * hz;
 			}
-			stream_tx(s, mp, want);
+			stream_tx(s, mp, STREAM_BURST, now);
 		}
 	}
 }
 
-static double stream_ratio(uint64_t part, uint64_t whole)
+static void stream_sum_result(const struct stream *st, struct stream_result *res)
 {
-	return whole != 0 ? (double)part / (double)whole : 0.0;
-}
-
-static void stream_print_summary(const struct stream *st, double secs, bool interrupted)
-{
-	const struct stream_config *cfg = st->cfg;
-	const unsigned int wire_size = cfg->frame_size + 4;
-	struct stream_counters sum = {0};
-	double tx_pps, rx_pps, loss;
+	struct stream_counters *sum = &res->sum;
+	double offered;
 	unsigned int i;
 
+	memset(sum, 0, sizeof(*sum));
+	latency_reset(&res->lat);
+	res->nports = st->nports;
 	for (i = 0; i < st->nports; i++) {
 		const struct stream_port *s = &st->port[i];
+		struct stream_counters *p = &res->port[i];
 
-		sum.tx_packets += s->cnt.tx_packets - s->base.tx_packets;
-		sum.tx_dropped += s->cnt.tx_dropped - s->base.tx_dropped;
-		sum.rx_packets += s->cnt.rx_packets - s->base.rx_packets;
-		sum.rx_bytes += s->cnt.rx_bytes - s->base.rx_bytes;
-		sum.tx_nombuf += s->cnt.tx_nombuf - s->base.tx_nombuf;
+		p->tx_packets = s->cnt.tx_packets - s->base.tx_packets;
+		p->tx_dropped = s->cnt.tx_dropped - s->base.tx_dropped;
+		p->tx_nombuf = s->cnt.tx_nombuf - s->base.tx_nombuf;
+		p->rx_packets = s->cnt.rx_packets - s->base.rx_packets;
+		p->rx_bytes = s->cnt.rx_bytes - s->base.rx_bytes;
+		sum->tx_packets += p->tx_packets;
+		sum->tx_dropped += p->tx_dropped;
+		sum->tx_nombuf += p->tx_nombuf;
+		sum->rx_packets += p->rx_packets;
+		sum->rx_bytes += p->rx_bytes;
+		latency_merge(&res->lat, &s->lat);
 	}
-	if (sum.tx_nombuf != 0)
-		fprintf(stderr,
-			"syd-bench: the mbuf pool ran dry %" PRIu64
-			" times: the rate is below what "
-			"was asked for\n",
-			sum.tx_nombuf);
-	tx_pps = (double)sum.tx_packets / secs;
-	rx_pps = (double)sum.rx_packets / secs;
-	loss = sum.tx_packets != 0 ? 1.0 - stream_ratio(sum.rx_packets, sum.tx_packets) : 0.0;
-
-	if (cfg->json) {
-		printf("{\"mode\":\"stream\",\"size\":%u,\"flows\":%u,\"rate_pps\":%" PRIu64
-		       ",\"warmup_s\":%u,\"duration_s\":%.3f,\"interrupted\":%s,\"tx_pps\":%.0f,"
-		       "\"rx_pps\":%.0f,\"tx_packets\":%" PRIu64 ",\"rx_packets\":%" PRIu64
-		       ",\"tx_dropped\":%" PRIu64 ",\"loss_ratio\":%.6f,\"ports\":[",
-		       wire_size, cfg->flows, cfg->rate_pps, cfg->warmup_s, secs,
-		       interrupted ? "true" : "false", tx_pps, rx_pps, sum.tx_packets,
-		       sum.rx_packets, sum.tx_dropped, loss);
-		for (i = 0; i < st->nports; i++) {
-			const struct stream_port *s = &st->port[i];
-			char mac[RTE_ETHER_ADDR_FMT_SIZE];
-
-			frame_format_mac(mac, &st->ports[i].spec.mac);
-			printf("%s{\"path\":", i != 0 ? "," : "");
-			json_write_string(stdout, st->ports[i].spec.path);
-			printf(",\"mac\":\"%s\",\"tx_packets\":%" PRIu64 ",\"rx_packets\":%" PRIu64
-			       ",\"rx_bytes\":%" PRIu64 ",\"tx_dropped\":%" PRIu64 "}",
-			       mac, s->cnt.tx_packets - s->base.tx_packets,
-			       s->cnt.rx_packets - s->base.rx_packets,
-			       s->cnt.rx_bytes - s->base.rx_bytes,
-			       s->cnt.tx_dropped - s->base.tx_dropped);
-		}
-		printf("]}\n");
-		fflush(stdout);
-		return;
+	res->tx_pps = (double)sum->tx_packets / res->secs;
+	res->rx_pps = (double)sum->rx_packets / res->secs;
+	res->rx_gbps = ((double)sum->rx_bytes +
+			(double)sum->rx_packets * (STREAM_FCS + STREAM_WIRE_GAP)) *
+		       8 / res->secs / 1e9;
+	offered = (double)(sum->tx_packets + sum->tx_dropped + sum->tx_nombuf * STREAM_BURST);
+	res->offered_pps = offered / res->secs;
+	if (res->rate_pps != 0) {
+		res->loss = offered > 0 ? 1.0 - (double)sum->rx_packets / offered : 0.0;
+		res->gen_limited = res->offered_pps < STREAM_GEN_SHORT * (double)res->rate_pps *
+							      st->nports;
+	} else {
+		res->offered_pps = res->tx_pps;
+		res->loss = sum->tx_packets != 0
+				    ? 1.0 - (double)sum->rx_packets / (double)sum->tx_packets
+				    : 0.0;
 	}
-
-	printf("\n%u-byte frames, %u flow%s, %s, %.2f s measured after %u s warm-up%s\n", wire_size,
-	       cfg->flows, cfg->flows == 1 ? "" : "s",
-	       cfg->rate_pps != 0 ? "rate-limited" : "as fast as the ports take them", secs,
-	       cfg->warmup_s, interrupted ? " (interrupted)" : "");
-	printf("  tx    %8.3f Mpps  %" PRIu64 " frames\n", tx_pps / 1e6, sum.tx_packets);
-	printf("  rx    %8.3f Mpps  %" PRIu64 " frames, %.2f Gbit/s on the wire\n", rx_pps / 1e6,
-	       sum.rx_packets, rx_pps * (wire_size + STREAM_WIRE_GAP) * 8 / 1e9);
-	printf("  loss  %8.4f %%\n", loss * 100.0);
-	printf("  %-4s %-19s %-32s %14s %14s %14s\n", "port", "mac", "path", "tx frames",
-	       "rx frames", "tx ring full");
-	for (i = 0; i < st->nports; i++) {
-		const struct stream_port *s = &st->port[i];
-		char mac[RTE_ETHER_ADDR_FMT_SIZE];
-
-		frame_format_mac(mac, &st->ports[i].spec.mac);
-		printf("  p%-3u %-19s %-32s %14" PRIu64 " %14" PRIu64 " %14" PRIu64 "\n", i, mac,
-		       st->ports[i].spec.path, s->cnt.tx_packets - s->base.tx_packets,
-		       s->cnt.rx_packets - s->base.rx_packets,
-		       s->cnt.tx_dropped - s->base.tx_dropped);
-	}
-	fflush(stdout);
+	if (res->loss < 0)
+		res->loss = 0; /* a duplicating switch: reported by the counters, not here */
 }
 
-int stream_run(const struct stream_config *cfg, const struct port *ports, unsigned int nports,
-	       struct rte_mempool *mp, const volatile sig_atomic_t *stop)
+int stream_trial(struct stream *st, uint64_t rate_pps, unsigned int warmup_s,
+		 unsigned int duration_s, struct stream_result *res)
+{
+	uint64_t meas_tsc, stop_tsc;
+	unsigned int i;
+
+	memset(res, 0, offsetof(struct stream_result, lat));
+	res->rate_pps = rate_pps;
+	st->measuring = false;
+	st->start_tsc = st->tick_tsc = rte_rdtsc();
+	st->next_tick_tsc = st->start_tsc + st->hz;
+	for (i = 0; i < st->nports; i++)
+		st->port[i].tick = st->port[i].cnt;
+	if (warmup_s != 0) {
+		stream_send_until(st, rate_pps, st->start_tsc + warmup_s * st->hz);
+		stream_drain(st, STREAM_SETTLE_QUIET_MS, STREAM_SETTLE_MAX_MS);
+	}
+	if (*st->stop)
+		return -EINTR;
+	st->measuring = true;
+	meas_tsc = rte_rdtsc();
+	for (i = 0; i < st->nports; i++) {
+		st->port[i].base = st->port[i].cnt;
+		latency_reset(&st->port[i].lat);
+	}
+	stream_send_until(st, rate_pps, meas_tsc + duration_s * st->hz);
+	stop_tsc = rte_rdtsc();
+	stream_drain(st, STREAM_DRAIN_QUIET_MS, STREAM_DRAIN_MAX_MS);
+	res->secs = (double)(stop_tsc - meas_tsc) / (double)st->hz;
+	res->interrupted = *st->stop != 0;
+	stream_sum_result(st, res);
+	return 0;
+}
+
+int stream_open(const struct stream_config *cfg, const struct port *ports, unsigned int nports,
+		struct rte_mempool *mp, const volatile sig_atomic_t *stop, struct stream **out)
 {
 	const struct timespec learn_wait = {.tv_nsec = STREAM_LEARN_WAIT_MS * 1000000L};
-	uint64_t meas_tsc, stop_tsc;
 	struct stream *st;
 	unsigned int i;
 	int ret;
 
-	if (nports == 0 || nports % 2 != 0 || nports > PORT_MAX)
+	if (nports == 0 || nports % 2 != 0 || nports > PORT_MAX || cfg->flows == 0 ||
+	    cfg->dst_ips == 0 || cfg->dst_ips > STREAM_DST_IPS_MAX)
 		return -EINVAL;
 	st = rte_zmalloc("syd_bench_stream", sizeof(*st), RTE_CACHE_LINE_SIZE);
 	if (st == NULL)
@@ -387,37 +454,172 @@ int stream_run(const struct stream_config *cfg, const struct port *ports, unsign
 	st->stop = stop;
 	st->hz = rte_get_tsc_hz();
 	st->progress = cfg->json ? stderr : stdout;
-	ret = stream_init(st);
-	if (ret < 0)
-		goto out;
-
+	for (i = 0; i < nports; i++) {
+		ret = stream_init_port(st, i);
+		if (ret < 0) {
+			rte_free(st);
+			return ret;
+		}
+	}
 	/* Learn: let a learning switch see every station, then start from nothing. */
 	stream_announce(st);
 	nanosleep(&learn_wait, NULL);
 	stream_drain(st, 1, STREAM_LEARN_WAIT_MS);
-	stream_zero(st);
-
-	st->start_tsc = st->tick_tsc = rte_rdtsc();
-	st->next_tick_tsc = st->start_tsc + st->hz;
-	if (cfg->warmup_s != 0) {
-		stream_send_until(st, st->start_tsc + cfg->warmup_s * st->hz);
-		stream_drain(st, STREAM_SETTLE_QUIET_MS, STREAM_SETTLE_MAX_MS);
-	}
-	if (*stop) {
-		ret = -EINTR;
-		goto out;
-	}
-	st->measuring = true;
-	meas_tsc = rte_rdtsc();
 	for (i = 0; i < nports; i++)
-		st->port[i].base = st->port[i].cnt;
-	stream_send_until(st, meas_tsc + cfg->duration_s * st->hz);
-	stop_tsc = rte_rdtsc();
-	stream_drain(st, STREAM_DRAIN_QUIET_MS, STREAM_DRAIN_MAX_MS);
+		memset(&st->port[i].cnt, 0, sizeof(st->port[i].cnt));
+	*out = st;
+	return 0;
+}
 
-	stream_print_summary(st, (double)(stop_tsc - meas_tsc) / (double)st->hz, *stop != 0);
-	ret = 0;
-out:
+void stream_close(struct stream *st)
+{
 	rte_free(st);
+}
+
+void stream_write_result_json(FILE *f, const struct stream *st, const struct stream_result *res)
+{
+	const struct stream_counters *sum = &res->sum;
+	unsigned int i;
+
+	fprintf(f,
+		"{\"rate_pps\":%" PRIu64 ",\"duration_s\":%.3f,\"interrupted\":%s,"
+		"\"gen_limited\":%s,\"offered_pps\":%.0f,\"tx_pps\":%.0f,\"rx_pps\":%.0f,"
+		"\"rx_gbps\":%.3f,\"tx_packets\":%" PRIu64 ",\"rx_packets\":%" PRIu64
+		",\"tx_dropped\":%" PRIu64 ",\"tx_nombuf\":%" PRIu64 ",\"loss_ratio\":%.6f,"
+		"\"latency\":",
+		res->rate_pps, res->secs, res->interrupted ? "true" : "false",
+		res->gen_limited ? "true" : "false", res->offered_pps, res->tx_pps, res->rx_pps,
+		res->rx_gbps, sum->tx_packets, sum->rx_packets, sum->tx_dropped, sum->tx_nombuf,
+		res->loss);
+	latency_write_json(f, &res->lat, st->hz);
+	fprintf(f, ",\"streams\":[");
+	for (i = 0; i < res->nports; i++) {
+		const struct stream_counters *tx = &res->port[i], *rx = &res->port[i ^ 1];
+		uint64_t sent = tx->tx_packets + (res->rate_pps != 0 ? tx->tx_dropped : 0);
+
+		fprintf(f,
+			"%s{\"from\":%u,\"to\":%u,\"tx_packets\":%" PRIu64
+			",\"rx_packets\":%" PRIu64 ",\"loss_ratio\":%.6f}",
+			i != 0 ? "," : "", i, i ^ 1, sent, rx->rx_packets,
+			sent != 0 && rx->rx_packets < sent
+				? 1.0 - (double)rx->rx_packets / (double)sent
+				: 0.0);
+	}
+	fprintf(f, "],\"ports\":[");
+	for (i = 0; i < res->nports; i++) {
+		const struct stream_counters *p = &res->port[i];
+		char mac[RTE_ETHER_ADDR_FMT_SIZE];
+
+		frame_format_mac(mac, &st->ports[i].spec.mac);
+		fprintf(f, "%s{\"path\":", i != 0 ? "," : "");
+		json_write_string(f, st->ports[i].spec.path);
+		fprintf(f,
+			",\"mac\":\"%s\",\"tx_packets\":%" PRIu64 ",\"rx_packets\":%" PRIu64
+			",\"rx_bytes\":%" PRIu64 ",\"tx_dropped\":%" PRIu64 "}",
+			mac, p->tx_packets, p->rx_packets, p->rx_bytes, p->tx_dropped);
+	}
+	fprintf(f, "]}");
+}
+
+/* "64" or "IMIX", for tables. */
+static void stream_format_size(char *buf, size_t len, const struct stream_config *cfg)
+{
+	if (cfg->frame_size == STREAM_SIZE_IMIX)
+		snprintf(buf, len, "IMIX");
+	else
+		snprintf(buf, len, "%u", cfg->frame_size + STREAM_FCS);
+}
+
+/* The settings as the opening members of a JSON object. */
+void stream_write_config_json(FILE *f, const struct stream_config *cfg)
+{
+	if (cfg->frame_size == STREAM_SIZE_IMIX)
+		fprintf(f, "\"size\":\"imix\"");
+	else
+		fprintf(f, "\"size\":%u", cfg->frame_size + STREAM_FCS);
+	fprintf(f, ",\"wire_size_mean\":%.1f,\"flows\":%u,\"dst_ips\":%u,\"warmup_s\":%u",
+		stream_wire_size(cfg), cfg->flows, cfg->dst_ips, cfg->warmup_s);
+}
+
+static void stream_print_summary(const struct stream *st, const struct stream_result *res)
+{
+	const struct stream_config *cfg = st->cfg;
+	const double ns = 1e9 / (double)st->hz;
+	const struct latency *lat = &res->lat;
+	char size[16];
+	unsigned int i;
+
+	stream_format_size(size, sizeof(size), cfg);
+	printf("\n%s-byte frames, %u flow%s, %s, %.2f s measured after %u s warm-up%s\n", size,
+	       cfg->flows, cfg->flows == 1 ? "" : "s",
+	       cfg->rate_pps != 0 ? "rate-limited" : "as fast as the ports take them", res->secs,
+	       cfg->warmup_s, res->interrupted ? " (interrupted)" : "");
+	printf("  tx    %8.3f Mpps  %" PRIu64 " frames%s\n", res->tx_pps / 1e6,
+	       res->sum.tx_packets, res->gen_limited ? " (below the rate asked: generator-bound)" : "");
+	printf("  rx    %8.3f Mpps  %" PRIu64 " frames, %.2f Gbit/s on the wire\n",
+	       res->rx_pps / 1e6, res->sum.rx_packets, res->rx_gbps);
+	printf("  loss  %8.4f %%\n", res->loss * 100.0);
+	if (lat->count != 0)
+		printf("  latency  min %.1f  mean %.1f  p99 %.1f  max %.1f us  (%" PRIu64
+		       " samples)\n",
+		       (double)lat->min * ns / 1e3, (double)lat->sum / (double)lat->count * ns / 1e3,
+		       (double)latency_quantile(lat, 0.99) * ns / 1e3, (double)lat->max * ns / 1e3,
+		       lat->count);
+	printf("  %-4s %-19s %-32s %14s %14s %14s %9s\n", "port", "mac", "path", "tx frames",
+	       "rx frames", "tx ring full", "loss to");
+	for (i = 0; i < st->nports; i++) {
+		const struct stream_counters *p = &res->port[i], *peer = &res->port[i ^ 1];
+		char mac[RTE_ETHER_ADDR_FMT_SIZE];
+		double loss = p->tx_packets != 0 && peer->rx_packets < p->tx_packets
+				      ? 1.0 - (double)peer->rx_packets / (double)p->tx_packets
+				      : 0.0;
+
+		frame_format_mac(mac, &st->ports[i].spec.mac);
+		printf("  p%-3u %-19s %-32s %14" PRIu64 " %14" PRIu64 " %14" PRIu64
+		       "  p%u %.3f%%\n",
+		       i, mac, st->ports[i].spec.path, p->tx_packets, p->rx_packets, p->tx_dropped,
+		       i ^ 1, loss * 100);
+	}
+	fflush(stdout);
+}
+
+int stream_run(const struct stream_config *cfg, const struct port *ports, unsigned int nports,
+	       struct rte_mempool *mp, const volatile sig_atomic_t *stop)
+{
+	struct stream_result *res;
+	struct stream *st;
+	int ret;
+
+	res = rte_zmalloc("syd_bench_result", sizeof(*res), 0);
+	if (res == NULL)
+		return -ENOMEM;
+	ret = stream_open(cfg, ports, nports, mp, stop, &st);
+	if (ret < 0)
+		goto out;
+	ret = stream_trial(st, cfg->rate_pps, cfg->warmup_s, cfg->duration_s, res);
+	if (ret == 0 && res->sum.tx_nombuf != 0)
+		fprintf(stderr,
+			"syd-bench: the mbuf pool ran dry %" PRIu64
+			" times: the rate is below what was asked for\n",
+			res->sum.tx_nombuf);
+	if (ret == 0 && cfg->json) {
+		printf("{\"mode\":\"stream\",");
+		stream_write_config_json(stdout, cfg);
+		printf(",\"result\":");
+		stream_write_result_json(stdout, st, res);
+		/* The result's figures at the top level too, as before. */
+		printf(",\"rx_pps\":%.0f,\"tx_pps\":%.0f,\"rx_gbps\":%.3f,\"tx_packets\":%" PRIu64
+		       ",\"rx_packets\":%" PRIu64 ",\"tx_dropped\":%" PRIu64
+		       ",\"loss_ratio\":%.6f,\"duration_s\":%.3f,\"rate_pps\":%" PRIu64 "}\n",
+		       res->rx_pps, res->tx_pps, res->rx_gbps, res->sum.tx_packets,
+		       res->sum.rx_packets, res->sum.tx_dropped, res->loss, res->secs,
+		       cfg->rate_pps);
+		fflush(stdout);
+	} else if (ret == 0) {
+		stream_print_summary(st, res);
+	}
+	stream_close(st);
+out:
+	rte_free(res);
 	return ret;
 }
