@@ -395,12 +395,16 @@ static int parse_field(struct parser *p, const char *key, char *v, const char *t
 		if (parse_uint(v, 0xffff, &n) < 0 || n < 0x0600)
 			return perr(p, "%.80s: not an ethertype (0x0600-0xffff)", tok);
 		return set_ethertype(p, (uint16_t)n, tok);
-	case K_NW_SRC:
-		m->fields |= SYD_FM_IP_SRC;
-		return ip_field(p, v, tok, &m->ip_src, &m->ip_src_len);
+	case K_NW_SRC: /* /0 matches any address: the field is left out, as ovs-ofctl does */
+		if (ip_field(p, v, tok, &m->ip_src, &m->ip_src_len) < 0)
+			return -EINVAL;
+		m->fields |= m->ip_src_len ? SYD_FM_IP_SRC : 0;
+		return 0;
 	case K_NW_DST:
-		m->fields |= SYD_FM_IP_DST;
-		return ip_field(p, v, tok, &m->ip_dst, &m->ip_dst_len);
+		if (ip_field(p, v, tok, &m->ip_dst, &m->ip_dst_len) < 0)
+			return -EINVAL;
+		m->fields |= m->ip_dst_len ? SYD_FM_IP_DST : 0;
+		return 0;
 	case K_NW_PROTO:
 		if (parse_uint(v, 255, &n) < 0)
 			return perr(p, "%.80s: not an IP protocol number (0-255)", tok);

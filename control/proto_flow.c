@@ -133,7 +133,8 @@ static int check_prefix(uint32_t addr, uint8_t len, bool on, const char *name,
 		NEED(addr == 0 && len == 0, "%s is set but not flagged in fields", name);
 		return 0;
 	}
-	NEED(len <= 32, "%s prefix length %u is not in 0-32", name, len);
+	NEED(len >= 1 && len <= 32, "%s prefix length %u is not in 1-32%s", name, len,
+	     len == 0 ? " (/0 matches every address: leave the field out)" : "");
 	NEED((addr & ~prefix_mask(len)) == 0, "%s %u.%u.%u.%u/%u has host bits set", name,
 	     IP4(addr), len);
 	return 0;
@@ -452,4 +453,72 @@ int proto_flow_check_msg(const struct syd_hdr *h, size_t body, char *err, size_t
 			return ret;
 	}
 	return 0;
+}
+
+/* ---- DELETE's loose match ---- */
+
+static void canon_name(char *s, size_t len)
+{
+	size_t n = strnlen(s, len);
+
+	memset(s + n, 0, len - n);
+}
+
+static void project(const struct syd_flow_match *r, uint32_t f, struct syd_flow_match *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->fields = f;
+	if (f & SYD_FM_IN_PORT)
+		memcpy(p->in_port, r->in_port, sizeof(p->in_port));
+	if (f & SYD_FM_NETWORK)
+		memcpy(p->network, r->network, sizeof(p->network));
+	if (f & SYD_FM_ETH_SRC) {
+		memcpy(p->eth_src, r->eth_src, 6);
+		memcpy(p->eth_src_mask, r->eth_src_mask, 6);
+	}
+	if (f & SYD_FM_ETH_DST) {
+		memcpy(p->eth_dst, r->eth_dst, 6);
+		memcpy(p->eth_dst_mask, r->eth_dst_mask, 6);
+	}
+	if (f & SYD_FM_VLAN)
+		p->vlan = r->vlan;
+	if (f & SYD_FM_ETHERTYPE)
+		p->ethertype = r->ethertype;
+	if (f & SYD_FM_IP_SRC) {
+		p->ip_src = r->ip_src;
+		p->ip_src_len = r->ip_src_len;
+	}
+	if (f & SYD_FM_IP_DST) {
+		p->ip_dst = r->ip_dst;
+		p->ip_dst_len = r->ip_dst_len;
+	}
+	if (f & SYD_FM_IP_PROTO)
+		p->ip_proto = r->ip_proto;
+	if (f & SYD_FM_L4_SRC)
+		p->l4_src = r->l4_src;
+	if (f & SYD_FM_L4_DST)
+		p->l4_dst = r->l4_dst;
+	if (f & SYD_FM_VNI)
+		p->vni = r->vni;
+	if (f & SYD_FM_TUN_REMOTE)
+		p->tun_remote = r->tun_remote;
+}
+
+bool proto_flow_covers(const struct syd_flow *d, const struct syd_flow_match *dm,
+		       const struct syd_flow *r)
+{
+	struct syd_flow_match p;
+
+	if ((d->table != SYD_FLOW_TABLE_ANY && d->table != r->table) ||
+	    (r->match.fields & dm->fields) != dm->fields)
+		return false;
+	project(&r->match, dm->fields, &p);
+	return memcmp(&p, dm, sizeof(p)) == 0;
+}
+
+void proto_flow_delete_match(const struct syd_flow *d, struct syd_flow_match *dm)
+{
+	project(&d->match, d->match.fields, dm);
+	canon_name(dm->in_port, sizeof(dm->in_port)); /* as the rules' names are */
+	canon_name(dm->network, sizeof(dm->network));
 }

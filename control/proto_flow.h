@@ -9,6 +9,7 @@
 #ifndef SYD_PROTO_FLOW_H
 #define SYD_PROTO_FLOW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,5 +37,16 @@ int proto_flow_check(const struct syd_flow *f, unsigned int command, char *err, 
 /* "add", "modify", "delete", "delete_strict"; "output", "normal", ...; or "unknown". */
 const char *proto_flow_command_name(unsigned int command);
 const char *proto_flow_action_name(unsigned int type);
+
+/*
+ * A loose DELETE (SYD_FC_DELETE) d: dm receives the match it deletes by, in canonical
+ * form (proto_flow_delete_match()); proto_flow_covers() tells whether it takes rule r:
+ * r is in d's table (or d's table is SYD_FLOW_TABLE_ANY) and r's match has every field
+ * of d's with the same value (and mask, or prefix length).  Names in r must be
+ * canonical (zero after the terminating NUL).
+ */
+void proto_flow_delete_match(const struct syd_flow *d, struct syd_flow_match *dm);
+bool proto_flow_covers(const struct syd_flow *d, const struct syd_flow_match *dm,
+		       const struct syd_flow *r);
 
 #endif /* SYD_PROTO_FLOW_H */

@@ -110,83 +110,21 @@ static void step(struct state_undo *u, struct flow_rec *old, struct flow_rec *ne
 		flowset_rec_put(old);
 }
 
-static void canon_name(char *s, size_t len)
-{
-	size_t n = strnlen(s, len);
-
-	memset(s + n, 0, len - n);
-}
-
-static void project(const struct syd_flow_match *r, uint32_t f, struct syd_flow_match *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->fields = f;
-	if (f & SYD_FM_IN_PORT)
-		memcpy(p->in_port, r->in_port, sizeof(p->in_port));
-	if (f & SYD_FM_NETWORK)
-		memcpy(p->network, r->network, sizeof(p->network));
-	if (f & SYD_FM_ETH_SRC) {
-		memcpy(p->eth_src, r->eth_src, 6);
-		memcpy(p->eth_src_mask, r->eth_src_mask, 6);
-	}
-	if (f & SYD_FM_ETH_DST) {
-		memcpy(p->eth_dst, r->eth_dst, 6);
-		memcpy(p->eth_dst_mask, r->eth_dst_mask, 6);
-	}
-	if (f & SYD_FM_VLAN)
-		p->vlan = r->vlan;
-	if (f & SYD_FM_ETHERTYPE)
-		p->ethertype = r->ethertype;
-	if (f & SYD_FM_IP_SRC) {
-		p->ip_src = r->ip_src;
-		p->ip_src_len = r->ip_src_len;
-	}
-	if (f & SYD_FM_IP_DST) {
-		p->ip_dst = r->ip_dst;
-		p->ip_dst_len = r->ip_dst_len;
-	}
-	if (f & SYD_FM_IP_PROTO)
-		p->ip_proto = r->ip_proto;
-	if (f & SYD_FM_L4_SRC)
-		p->l4_src = r->l4_src;
-	if (f & SYD_FM_L4_DST)
-		p->l4_dst = r->l4_dst;
-	if (f & SYD_FM_VNI)
-		p->vni = r->vni;
-	if (f & SYD_FM_TUN_REMOTE)
-		p->tun_remote = r->tun_remote;
-}
-
-/* DELETE: does the mod's table and match (d, its names canonical) cover rule r? */
-static bool covers(const struct syd_flow *d, const struct syd_flow_match *dm,
-		   const struct syd_flow *r)
-{
-	struct syd_flow_match p;
-
-	if ((d->table != SYD_FLOW_TABLE_ANY && d->table != r->table) ||
-	    (r->match.fields & dm->fields) != dm->fields)
-		return false;
-	project(&r->match, dm->fields, &p);
-	return memcmp(&p, dm, sizeof(p)) == 0;
-}
-
 static int delete_loose(struct state *s, const struct syd_flow *d, struct state_undo *u)
 {
 	struct syd_flow_match dm;
 	size_t i, hits = 0;
 	int ret;
 
-	project(&d->match, d->match.fields, &dm);
-	canon_name(dm.in_port, sizeof(dm.in_port)); /* as the rules' names are */
-	canon_name(dm.network, sizeof(dm.network));
+	proto_flow_delete_match(d, &dm);
 	for (i = 0; i < s->flows.n; i++)
-		hits += covers(d, &dm, &s->flows.rec[i]->flow);
+		hits += proto_flow_covers(d, &dm, &s->flows.rec[i]->flow);
 	ret = reserve_steps(u, hits);
 	if (ret < 0)
 		return ret;
 	/* Downwards: take() moves the last rule, already seen, into the hole. */
 	for (i = s->flows.n; i-- > 0;)
-		if (covers(d, &dm, &s->flows.rec[i]->flow))
+		if (proto_flow_covers(d, &dm, &s->flows.rec[i]->flow))
 			step(u, flowset_take(&s->flows, i), NULL);
 	return 0;
 }

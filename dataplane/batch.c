@@ -10,6 +10,7 @@
 #include <rte_ether.h>
 
 #include "batch.h"
+#include "flows.h"
 #include "log.h"
 #include "neigh.h"
 
@@ -424,6 +425,7 @@ static void commit_op(struct dataplane *dp, const struct syd_op *op, const struc
 		n->used = true;
 		break;
 	case SYD_OP_NET_DEL:
+		flows_forget_network(dp, (unsigned int)pl->net);
 		while (n->nvteps > 0)
 			net_vtep_remove(dp, pl->net, 0);
 		mac_table_flush_network(dp->macs, (uint16_t)pl->net, true);
@@ -458,6 +460,7 @@ static void commit_op(struct dataplane *dp, const struct syd_op *op, const struc
 	case SYD_OP_PORT_ADD:
 		break; /* opened before the commit */
 	case SYD_OP_PORT_DEL:
+		flows_forget_port(dp, (unsigned int)pl->port);
 		flush_port(dp, pl->port);
 		p->removed = true;
 		break;
@@ -637,6 +640,7 @@ int batch_apply(struct dataplane *dp, const struct syd_batch *b, char *err, size
 		if (b->op[i].type == SYD_OP_PORT_DEL)
 			published_removal = true;
 	}
+	flows_commit(dp); /* rules of deleted ports and networks go before they do */
 	ret = dataplane_publish(dp);
 	if (ret < 0) {
 		/* Out of memory for a topology of a few KB: the state changed but workers

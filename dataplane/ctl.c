@@ -15,6 +15,7 @@
 
 #include "batch.h"
 #include "ctl.h"
+#include "flows.h"
 #include "log.h"
 #include "proto.h"
 #include "trace.h"
@@ -525,6 +526,18 @@ static bool handle_hello(struct ctl *c, struct ctl_client *cl, const struct syd_
 	return send_out(c, cl);
 }
 
+static int dump_entry_flow(const struct syd_flow_stats *e, void *arg)
+{
+	dump_add(arg, e, sizeof(*e));
+	return ((struct dump *)arg)->ok ? 0 : -EPIPE;
+}
+
+static int dump_entry_step(const struct syd_flow_step *s, void *arg)
+{
+	dump_add(arg, s, sizeof(*s));
+	return ((struct dump *)arg)->ok ? 0 : -EPIPE;
+}
+
 /* Answer one checked request; @return false when the client was dropped. */
 static bool handle(struct ctl *c, struct ctl_client *cl, struct dataplane *dp,
 		   const struct syd_hdr *h)
@@ -546,6 +559,23 @@ static bool handle(struct ctl *c, struct ctl_client *cl, struct dataplane *dp,
 		if (ret < 0)
 			return send_error(c, cl, h->xid, -ret, err);
 		return send_simple(c, cl, SYD_MSG_OK, h->xid);
+	case SYD_MSG_FLOW_MOD:
+		pthread_mutex_lock(&dp->lock);
+		ret = flows_mod(dp, proto_body(h), err, sizeof(err));
+		pthread_mutex_unlock(&dp->lock);
+		if (ret < 0)
+			return send_error(c, cl, h->xid, -ret, err);
+		return send_simple(c, cl, SYD_MSG_OK, h->xid);
+	case SYD_MSG_DUMP_FLOWS:
+		dump_begin(&d, c, cl, SYD_MSG_FLOWS, h->xid);
+		flows_dump(dp, dump_entry_flow, &d);
+		return dump_end(&d);
+	case SYD_MSG_FLOW_TRACE:
+		dump_begin(&d, c, cl, SYD_MSG_FLOW_STEPS, h->xid);
+		ret = flows_trace(dp, proto_body(h), dump_entry_step, &d, err, sizeof(err));
+		if (ret < 0 && ret != -EPIPE)
+			return send_error(c, cl, h->xid, -ret, err);
+		return dump_end(&d);
 	case SYD_MSG_BARRIER:
 		/* Changes are published before their OK; this waits for every worker to
 		 * pass a quiescent state after them, so they are all being used. */

@@ -14,6 +14,7 @@
 
 #include "ctl.h"
 #include "dataplane.h"
+#include "flows.h"
 #include "log.h"
 #include "trace.h"
 
@@ -49,6 +50,7 @@ int dataplane_publish(struct dataplane *dp)
 	if (t == NULL)
 		return -ENOMEM;
 	tunnel_fill(dp, t);
+	t->flows = flows_live(dp);
 	__atomic_store_n(&dp->topo, t, __ATOMIC_RELEASE);
 	if (old != NULL) {
 		rte_rcu_qsbr_synchronize(dp->qs, RTE_QSBR_THRID_INVALID);
@@ -126,6 +128,10 @@ int dataplane_start(struct dataplane *dp, const struct dp_options *opt, char *er
 		goto undo;
 	if (tunnel_init(dp) < 0) {
 		ret = fail(err, errlen, -ENOMEM, "cannot create the uplink's rings");
+		goto undo;
+	}
+	if (flows_init(dp) < 0) {
+		ret = fail(err, errlen, -ENOMEM, "cannot allocate the flow tables");
 		goto undo;
 	}
 
@@ -336,8 +342,10 @@ void dataplane_poll(struct dataplane *dp)
 		links_check(dp);
 		pthread_mutex_unlock(&dp->lock);
 	}
-	if (new_second)
+	if (new_second) {
 		dp->mc.aged += mac_table_age(dp->macs, now_s, dp->opt->mac_age_s);
+		flows_sweep(dp, now_s);
+	}
 	if (dp->macs->dead) {
 		/* Deleted slots become reusable once no worker can hold one. */
 		rte_rcu_qsbr_synchronize(dp->qs, RTE_QSBR_THRID_INVALID);
@@ -354,6 +362,7 @@ void dataplane_stop(struct dataplane *dp)
 	for (i = 0; i < dp->nports; i++)
 		port_close(&dp->port[i]);
 	tunnel_fini(dp);
+	flows_fini(dp);
 	for (i = 0; i < dp->nworkers; i++) {
 		if (dp->worker[i] == NULL)
 			continue;

@@ -42,6 +42,7 @@ struct network {
 };
 
 struct ctl;
+struct flow_state;
 
 struct dataplane {
 	/* Held by the main lcore while it changes ports, networks or counter baselines,
@@ -64,6 +65,7 @@ struct dataplane {
 	struct worker *worker[SYD_MAX_WORKERS];
 	unsigned int nworkers;
 	struct mac_counters mc;
+	struct flow_state *flows;  /* the flow tables (flows.h) */
 	struct trace *trace;       /* the last trace asked for (kept for reading when done) */
 	bool trace_published;      /* in the topology: workers are recording */
 	uint32_t now_s; /* seconds since start, for workers and aging */

@@ -37,7 +37,11 @@
 	_(NO_MBUF, 23, "no_mbuf", "no buffer for a copy to a remote VTEP (mempool empty)")        \
 	_(VXLAN_UNKNOWN_VTEP, 24, "vxlan_unknown_vtep", "VXLAN from a VTEP not in the VNI's flood list") \
 	_(UPLINK_VLAN, 25, "uplink_vlan", "VLAN-tagged frame on the uplink (VXLAN runs untagged)")   \
-	_(VXLAN_BAD_UDP_LEN, 26, "vxlan_bad_udp_len", "UDP length below its headers or past the datagram")
+	_(VXLAN_BAD_UDP_LEN, 26, "vxlan_bad_udp_len", "UDP length below its headers or past the datagram") \
+	_(FLOW_DROP, 27, "flow_drop", "a flow rule's actions drop it (actions=drop)")               \
+	_(FLOW_TABLE_MISS, 28, "flow_table_miss", "no flow rule matched in the table goto_table sent it to") \
+	_(FLOW_NO_PORT, 29, "flow_no_port", "a flow rule's output port is gone or not up")           \
+	_(FLOW_NO_VTEP, 30, "flow_no_vtep", "a flow rule's encap names a VTEP the switch does not have")
 
 enum syd_drop {
 	SYD_DROP_NONE = 0,

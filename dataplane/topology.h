@@ -54,11 +54,13 @@ struct topo_rxq {
 };
 
 struct trace;
+struct classifier;
 
 struct topology {
 	uint64_t generation;
 	struct mac_table *macs; /* one table, keyed by (network, MAC) */
 	struct trace *trace;    /* a packet trace under way, or NULL */
+	const struct classifier *flows; /* the flow tables, or NULL while they hold no rule */
 	uint16_t nports;        /* highest port index in use + 1 */
 	struct topo_port port[SYD_MAX_PORTS];
 	struct topo_network net[SYD_MAX_NETWORKS];

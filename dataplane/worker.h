@@ -18,6 +18,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include "classifier.h"
 #include "counters.h"
 #include "ledger.h"
 #include "options.h"
@@ -50,6 +51,7 @@ struct worker {
 	struct rte_mempool *mp;    /* for copies to remote VTEPs */
 	struct rte_ring *punt;     /* ARP from the uplink, to the main lcore (shared) */
 	struct rte_ring *inject;   /* frames the main lcore sends on the uplink: worker 0 */
+	struct cls_emc *emc;       /* its exact-match cache in front of the flow tables */
 
 	/* The worker's own state. */
 	uint64_t dirty; /* bit i: tx[i] holds packets */

@@ -138,7 +138,7 @@ static void test_every_field_round_trips(void)
 		{"eth_type=2048 actions=drop", "table=0,priority=32768,ip actions=drop"},
 		{"dl_type=0x0806 actions=drop", "table=0,priority=32768,arp actions=drop"},
 		{"ip,nw_src=0.0.0.0/0 actions=drop",
-		 "table=0,priority=32768,ip,nw_src=0.0.0.0/0 actions=drop"},
+		 "table=0,priority=32768,ip actions=drop"}, /* /0: any address, as ovs-ofctl */
 		{"ip,ip_dst=10.1.0.0/255.255.0.0 actions=drop",
 		 "table=0,priority=32768,ip,nw_dst=10.1.0.0/16 actions=drop"},
 		{"ip,nw_dst=10.1.0.9/32 actions=drop",
@@ -274,13 +274,13 @@ static void random_match(struct syd_flow_match *m, unsigned int *seed)
 	if (m->ethertype == 0x0800) {
 		if (rnd(seed, 2)) {
 			m->fields |= SYD_FM_IP_SRC;
-			m->ip_src_len = (uint8_t)rnd(seed, 33);
+			m->ip_src_len = (uint8_t)(1 + rnd(seed, 32));
 			m->ip_src = random_unicast(seed) &
 				    (m->ip_src_len ? htonl(~0u << (32 - m->ip_src_len)) : 0);
 		}
 		if (rnd(seed, 2)) {
 			m->fields |= SYD_FM_IP_DST;
-			m->ip_dst_len = (uint8_t)rnd(seed, 33);
+			m->ip_dst_len = (uint8_t)(1 + rnd(seed, 32));
 			m->ip_dst = random_unicast(seed) &
 				    (m->ip_dst_len ? htonl(~0u << (32 - m->ip_dst_len)) : 0);
 		}

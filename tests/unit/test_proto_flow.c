@@ -251,25 +251,29 @@ static void test_match_rules(void)
 	/* IPv4 prefixes and their prerequisite */
 	ACCEPTED(SYD_FC_ADD, (f->match.fields |= SYD_FM_IP_SRC, f->match.ip_src = ip("10.1.0.0"),
 			      f->match.ip_src_len = 16));
-	ACCEPTED(SYD_FC_ADD, (f->match.fields |= SYD_FM_IP_DST, f->match.ip_dst_len = 0));
+	REFUSED(SYD_FC_ADD, (f->match.fields |= SYD_FM_IP_DST, f->match.ip_dst_len = 0),
+		"mod 0 (add): ip_dst prefix length 0 is not in 1-32 (/0 matches every address: "
+		"leave the field out)");
 	REFUSED(SYD_FC_ADD,
 		(f->match.fields |= SYD_FM_IP_SRC, f->match.ip_src = ip("10.1.0.1"),
 		 f->match.ip_src_len = 16),
 		"mod 0 (add): ip_src 10.1.0.1/16 has host bits set");
 	REFUSED(SYD_FC_ADD, (f->match.fields |= SYD_FM_IP_DST, f->match.ip_dst_len = 33),
-		"mod 0 (add): ip_dst prefix length 33 is not in 0-32");
+		"mod 0 (add): ip_dst prefix length 33 is not in 1-32");
 	REFUSED(SYD_FC_ADD, f->match.ip_dst_len = 8,
 		"mod 0 (add): ip_dst is set but not flagged in fields");
 	REFUSED(SYD_FC_ADD, f->match.ip_src = ip("10.0.0.0"),
 		"mod 0 (add): ip_src is set but not flagged in fields");
 	REFUSED(SYD_FC_ADD,
 		(f->match.fields = SYD_FM_IP_SRC, memset(f->match.in_port, 0, 32),
-		 f->match.ethertype = 0, f->match.ip_proto = 0, f->match.l4_dst = 0),
+		 f->match.ethertype = 0, f->match.ip_proto = 0, f->match.l4_dst = 0,
+		 f->match.ip_src = ip("10.0.0.0"), f->match.ip_src_len = 8),
 		"mod 0 (add): ip_src needs ethertype 0x0800 matched (IPv4)");
 	REFUSED(SYD_FC_ADD,
 		(f->match.fields = SYD_FM_IP_DST | SYD_FM_ETHERTYPE,
 		 memset(f->match.in_port, 0, 32), f->match.ethertype = 0x0806,
-		 f->match.ip_proto = 0, f->match.l4_dst = 0),
+		 f->match.ip_proto = 0, f->match.l4_dst = 0, f->match.ip_dst = ip("10.0.0.0"),
+		 f->match.ip_dst_len = 8),
 		"mod 0 (add): ip_dst needs ethertype 0x0800 matched (IPv4)");
 	REFUSED(SYD_FC_ADD, (f->match.fields &= ~SYD_FM_ETHERTYPE, f->match.ethertype = 0),
 		"mod 0 (add): ip_proto needs ethertype 0x0800 matched (IPv4)");

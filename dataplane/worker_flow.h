@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The worker's packet path, part 2: the flow tables (flows.h).  A burst's packets go
+ * through table 0 at once, through the worker's exact-match cache; each then runs its
+ * rule's actions, following goto_table into later tables.  A table-0 miss is "normal".
+ * Static inline functions for worker.c only (after worker_l2.h).
+ */
+#ifndef SYD_WORKER_FLOW_H
+#define SYD_WORKER_FLOW_H
+
+#include "flows.h"
+#include "worker_l2.h"
+
+/* A packet of the burst waiting for the flow tables. */
+struct flow_pkt {
+	struct rte_mbuf *m;
+	struct trace_record *rec;
+	uint32_t src_port; /* as normal() learns it */
+	uint16_t network;
+	struct pkt_key key;
+	struct cls_key ck;
+};
+
+/* Make m's data writable in place: a private, direct mbuf (else a copy).  NULL: no mbuf. */
+static inline struct rte_mbuf *writable(struct worker *w, struct rte_mbuf *m)
+{
+	struct rte_mbuf *c;
+
+	if (likely(RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1))
+		return m;
+	c = rte_pktmbuf_copy(m, w->mp, 0, UINT32_MAX);
+	rte_pktmbuf_free(m);
+	return c;
+}
+
+/* 802.1Q tag operations on the outer header; @return m, or NULL (freed: no mbuf). */
+static struct rte_mbuf *vlan_set(struct worker *w, struct rte_mbuf *m, struct flow_pkt *p,
+				 unsigned int op, uint16_t vid)
+{
+	uint8_t *h;
+	bool tagged = p->ck.vlan & CLS_VLAN_PRESENT;
+
+	m = writable(w, m);
+	if (m == NULL)
+		return NULL;
+	if (op == SYD_FA_POP_VLAN) {
+		if (tagged) {
+			h = rte_pktmbuf_mtod(m, uint8_t *);
+			memmove(h + RTE_VLAN_HLEN, h, 2 * RTE_ETHER_ADDR_LEN);
+			rte_pktmbuf_adj(m, RTE_VLAN_HLEN);
+		}
+		p->ck.vlan = 0;
+		return m;
+	}
+	if (op == SYD_FA_SET_VLAN && tagged) {
+		h = rte_pktmbuf_mtod(m, uint8_t *) + 2 * RTE_ETHER_ADDR_LEN + 2;
+		h[0] = (uint8_t)((h[0] & 0xf0) | (vid >> 8));
+		h[1] = (uint8_t)vid;
+	} else { /* push, or set on an untagged frame (as ovs-ofctl's mod_vlan_vid) */
+		h = (uint8_t *)rte_pktmbuf_prepend(m, RTE_VLAN_HLEN);
+		if (h == NULL) {
+			rte_pktmbuf_free(m);
+			return NULL;
+		}
+		memmove(h, h + RTE_VLAN_HLEN, 2 * RTE_ETHER_ADDR_LEN);
+		h[12] = 0x81;
+		h[13] = 0x00;
+		h[14] = (uint8_t)(vid >> 8);
+		h[15] = (uint8_t)vid;
+	}
+	p->ck.vlan = (uint16_t)(CLS_VLAN_PRESENT | vid);
+	return m;
+}
+
+/* Rewrite the source (src) or destination MAC.  @return m, or NULL (freed). */
+static struct rte_mbuf *mac_set(struct worker *w, struct rte_mbuf *m, struct flow_pkt *p,
+				const int src, const uint8_t *mac)
+{
+	m = writable(w, m);
+	if (m == NULL)
+		return NULL;
+	memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, src ? RTE_ETHER_ADDR_LEN : 0), mac,
+	       RTE_ETHER_ADDR_LEN);
+	memcpy(src ? &p->key.src : &p->key.dst, mac, RTE_ETHER_ADDR_LEN);
+	memcpy(src ? &p->ck.eth_src : &p->ck.eth_dst, mac, RTE_ETHER_ADDR_LEN);
+	return m;
+}
+
+/* output:PORT. */
+static inline void flow_output(struct worker *w, const struct topology *t, uint16_t in,
+			       uint16_t out, struct rte_mbuf *m, struct trace_record *rec,
+			       const int do_trace)
+{
+	if (unlikely(out == in)) { /* as OpenFlow: never back out of the input port */
+		TR(rec->drop = SYD_DROP_HAIRPIN);
+		drop(w, in, m, SYD_DROP_HAIRPIN);
+	} else if (unlikely(out >= t->nports || !t->port[out].exists)) {
+		TR(rec->drop = SYD_DROP_FLOW_NO_PORT);
+		drop(w, in, m, SYD_DROP_FLOW_NO_PORT);
+	} else if (unlikely(!t->port[out].up)) {
+		TR(rec->drop = SYD_DROP_LINK_DOWN);
+		drop(w, out, m, SYD_DROP_LINK_DOWN);
+	} else {
+		COUNT(w->pc[in].forwarded++);
+		TR(rec->out_port = out; rec->nout++);
+		tx_add(w, t, out, m);
+	}
+}
+
+/* One action that sends m (consumed). */
+static __rte_always_inline void flow_send(struct worker *w, const struct topology *t,
+					  struct l2_ctx *l2, uint16_t in, const struct flow_act *a,
+					  struct flow_pkt *p, struct rte_mbuf *m,
+					  const int do_trace, const int from_uplink)
+{
+	struct trace_record *rec = p->rec;
+
+	switch (a->op & FLOW_ACT_TYPE) {
+	case SYD_FA_OUTPUT:
+		flow_output(w, t, in, a->arg, m, rec, do_trace);
+		return;
+	case SYD_FA_ENCAP:
+		COUNT(w->pc[in].forwarded++);
+		TR(rec->out_port = t->uplink; rec->nout++);
+		encap(w, t, in, a->vni, a->arg8, m, flow_hash(&p->key));
+		return;
+	}
+	if (unlikely(p->network == SYD_NO_NETWORK)) { /* normal and flood need a network */
+		TR(rec->drop = SYD_DROP_NO_NETWORK);
+		drop(w, in, m, SYD_DROP_NO_NETWORK);
+	} else if ((a->op & FLOW_ACT_TYPE) == SYD_FA_NORMAL) {
+		normal(w, t, l2, in, p->network, p->src_port, m, &p->key, rec, do_trace,
+		       from_uplink);
+	} else {
+		uint16_t out = flood(w, t, in, p->network, m, &p->key, from_uplink);
+
+		COUNT(w->pc[in].forwarded += out != 0);
+		TR(rec->nout = out);
+	}
+}
+
+/* Run the pipeline for one packet, from the rule table 0 gave (NULL: a miss, "normal"). */
+static __rte_always_inline void flow_exec(struct worker *w, const struct topology *t,
+					  struct l2_ctx *l2, uint16_t in, struct flow_pkt *p,
+					  const struct cls_rule *r, uint64_t v,
+					  const int do_trace, const int from_uplink)
+{
+	struct trace_record *rec = p->rec;
+	struct rte_mbuf *m = p->m;
+	enum syd_drop why = SYD_DROP_FLOW_DROP;
+	unsigned int k;
+
+	if (r == NULL) {
+		if (unlikely(p->network == SYD_NO_NETWORK)) {
+			TR(rec->drop = SYD_DROP_NO_NETWORK);
+			drop(w, in, m, SYD_DROP_NO_NETWORK);
+			return;
+		}
+		normal(w, t, l2, in, p->network, p->src_port, m, &p->key, rec, do_trace,
+		       from_uplink);
+		return;
+	}
+next_rule:
+	cls_rule_hit(t->flows, w->id, r, 1, m->pkt_len);
+	{
+		const struct flow_acts *fa = cls_rule_actions(r);
+
+		for (k = 0; k < fa->n; k++) {
+			const struct flow_act *a = &fa->a[k];
+			unsigned int op = a->op & FLOW_ACT_TYPE;
+			struct rte_mbuf *c;
+
+			switch (op) {
+			case SYD_FA_OUTPUT:
+			case SYD_FA_NORMAL:
+			case SYD_FA_FLOOD:
+			case SYD_FA_ENCAP:
+				if (!(a->op & FLOW_ACT_COPY)) {
+					flow_send(w, t, l2, in, a, p, m, do_trace, from_uplink);
+					return;
+				}
+				c = rte_pktmbuf_copy(m, w->mp, 0, UINT32_MAX);
+				if (unlikely(c == NULL))
+					COUNT(w->pc[in].drops[SYD_DROP_NO_MBUF]++);
+				else
+					flow_send(w, t, l2, in, a, p, c, do_trace, from_uplink);
+				break;
+			case SYD_FA_PUSH_VLAN:
+			case SYD_FA_POP_VLAN:
+			case SYD_FA_SET_VLAN:
+				m = vlan_set(w, m, p, op, a->arg);
+				if (unlikely(m == NULL))
+					goto no_mbuf;
+				break;
+			case SYD_FA_SET_ETH_SRC:
+			case SYD_FA_SET_ETH_DST:
+				m = mac_set(w, m, p, op == SYD_FA_SET_ETH_SRC, flow_act_mac(a));
+				if (unlikely(m == NULL))
+					goto no_mbuf;
+				break;
+			case SYD_FA_GOTO_TABLE:
+				r = cls_lookup(t->flows, v, a->arg8, &p->ck);
+				if (r != NULL)
+					goto next_rule;
+				why = SYD_DROP_FLOW_TABLE_MISS;
+				break;
+			default: /* drop */
+				break;
+			}
+		}
+	}
+	/* No action sent it: a drop (no actions at all, drop, or a table miss after goto). */
+	TR(rec->drop = why);
+	drop(w, in, m, why);
+	return;
+no_mbuf:
+	TR(rec->drop = SYD_DROP_NO_MBUF);
+	COUNT(w->pc[in].drops[SYD_DROP_NO_MBUF]++);
+}
+
+/* The packets of a burst that the flow tables decide: table 0 for all at once. */
+static __rte_always_inline void flow_burst(struct worker *w, const struct topology *t,
+					   struct l2_ctx *l2, uint16_t in, struct flow_pkt *fp,
+					   uint16_t n, const int do_trace, const int from_uplink)
+{
+	const struct cls_key *keys[WORKER_BURST];
+	const struct cls_rule *rules[WORKER_BURST];
+	uint64_t v = cls_version(t->flows);
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		keys[i] = &fp[i].ck;
+	cls_emc_lookup_burst(w->emc, v, 0, keys, n, rules);
+	for (i = 0; i < n; i++) {
+		struct trace_record *rec = fp[i].rec;
+
+		flow_exec(w, t, l2, in, &fp[i], rules[i], v, do_trace, from_uplink);
+		TR(trace_done(rec));
+	}
+}
+
+#endif /* SYD_WORKER_FLOW_H */
