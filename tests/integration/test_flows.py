@@ -7,6 +7,7 @@ dropped; `flow-trace` tells the same story without a packet; bad rules are refus
 change nothing; rules go with their port and with their idle timeout; and through
 syd-control the rules come back after the dataplane is killed and restarted.
 """
+import os
 import time
 
 from sydtest import Control, Dataplane, Peer, Workspace, run, sydctl, wait_for
@@ -196,6 +197,50 @@ def test_rules_survive_a_dataplane_restart():
         assert got(peer) == {1: {}, 2: {}, 3: {(MAC[1], MAC[2]): 3}}
 
 
+def test_yaml_flows_apply_and_diff():
+    """config/examples/flows.yaml through syd-control: the rules steer real traffic, a
+    second plan has nothing to do, and an edited file changes only its rules."""
+    with Workspace("flowyaml") as ws:
+        dp_sock, sock = ws.path("dp.sock"), ws.path("control.sock")
+        dp = Dataplane(ws, extra=["--control", dp_sock])
+        ctl = Control(ws, dp_sock, sock, ws.path("state"))
+        wait_for("syd-control to connect", lambda: "adopted" in ctl.text())
+        os.environ["SYD_RUN_DIR"] = ws.dir
+        example = os.path.join(os.path.dirname(__file__), "../../config/examples/flows.yaml")
+        text = open(example).read()
+        sydctl(sock, "apply", example)
+        assert sydctl(sock, "plan", example)[1].startswith("no changes")
+        assert len(dump(sock)) == 4
+        peer = {i: Peer(ws, "peer%d" % i, ws.path("vm%d.sock" % i), MAC[i]) for i in (1, 2, 3)}
+        for i in (1, 2, 3):
+            dp.wait_link("vm%d" % i, up=True)
+        # vm2's traffic goes to vm1 through table 1 (tagged, then untagged), wherever it
+        # was addressed.
+        assert peer[2].send(BCAST, count=3) == 3
+        time.sleep(0.3)
+        frames = peer[1].cmd("frames")["frames"]
+        assert got(peer) == {1: {(MAC[2], BCAST): 3}, 2: {}, 3: {}}
+        assert all(bytes.fromhex(f)[12:14] == b"\x08\x00" for f in frames), frames
+        d = dump(sock)
+        assert d[(0, 50, "in_port=vm2")]["packets"] == 3
+        assert d[(1, 10, "dl_vlan=10")]["packets"] == 3
+        # vm1 is not steered: the L2 switch floods its broadcast in blue only.
+        assert peer[1].send(BCAST, count=2) == 2
+        assert got(peer) == {1: {}, 2: {(MAC[1], BCAST): 2}, 3: {}}
+
+        # Drop the mirror rule from the file: the plan names it, apply removes only it.
+        edited = ws.path("edited.yaml")
+        with open(edited, "w") as fh:
+            fh.write(text.replace('  - "priority=100,in_port=vm3,tcp,tp_dst=80 '
+                                  'actions=output:vm1,normal"\n', ""))
+        plan = sydctl(sock, "plan", edited)[1]
+        assert "in_port=vm3" in plan and plan.count("flow") >= 1, plan
+        sydctl(sock, "apply", edited)
+        d = dump(sock)
+        assert len(d) == 3 and (0, 100, "in_port=vm3,tcp,tp_dst=80") not in d, d
+        assert d[(0, 50, "in_port=vm2")]["packets"] == 3, "counters kept across the apply"
+
+
 if __name__ == "__main__":
     run([test_rules_change_where_traffic_goes, test_idle_timeout,
-         test_rules_survive_a_dataplane_restart])
+         test_rules_survive_a_dataplane_restart, test_yaml_flows_apply_and_diff])
