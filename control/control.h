@@ -18,6 +18,7 @@
 #define DP_TIMEOUT_MS  5000
 #define RETRY_MS       1000
 #define RESYNC_ROUNDS  64
+#define SYNC_MS        100 /* appended changes reach the disk within this (fdatasync) */
 
 struct sydctl_client {
 	int fd;
@@ -42,6 +43,7 @@ struct control {
 	struct metrics *metrics; /* --metrics, or NULL */
 	struct state_undo undo;  /* the FLOW_MOD being applied */
 	uint64_t appended;       /* bytes appended to the state file since it was saved whole */
+	uint64_t sync_ms;        /* when the appended changes get synced; 0: all synced */
 };
 
 extern struct control g;

@@ -67,6 +67,16 @@ uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* Changes appended to the state file reach the disk. */
+static void sync_state(void)
+{
+	int ret = state_sync(g.state_path);
+
+	if (ret < 0)
+		logf_("cannot sync the state file %s: %s", g.state_path, strerror(-ret));
+	g.sync_ms = 0;
+}
+
 /* ---- sydctl clients ---- */
 
 static bool send_msg(struct sydctl_client *c, struct proto_buf *b)
@@ -165,6 +175,8 @@ static void handle_batch(struct sydctl_client *c, const struct syd_hdr *h)
 		reply_error(c, h->xid, EIO, err);
 		return;
 	}
+	if (g.sync_ms == 0)
+		g.sync_ms = now_ms() + SYNC_MS;
 	reply(c, SYD_MSG_OK, h->xid);
 }
 
@@ -190,6 +202,8 @@ static void handle_flow_mod(struct sydctl_client *c, const struct syd_hdr *h)
 		reply_error(c, h->xid, EIO, err);
 		return;
 	}
+	if (g.sync_ms == 0)
+		g.sync_ms = now_ms() + SYNC_MS;
 	reply(c, SYD_MSG_OK, h->xid);
 }
 
@@ -586,7 +600,9 @@ int main(int argc, char **argv)
 			pfd[n] = (struct pollfd){.fd = g.cl[i].fd, .events = POLLIN};
 			map[n++] = (int)i;
 		}
-		if (wait_events(pfd, n, g.dp_up ? 1000 : RETRY_MS / 4) <= 0)
+		if (g.sync_ms != 0 && now_ms() >= g.sync_ms)
+			sync_state();
+		if (wait_events(pfd, n, g.sync_ms ? SYNC_MS : g.dp_up ? 1000 : RETRY_MS / 4) <= 0)
 			continue;
 		for (i = 0; i < n; i++) {
 			if (!pfd[i].revents)
@@ -602,6 +618,8 @@ int main(int argc, char **argv)
 				client_read(&g.cl[map[i]]);
 		}
 	}
+	if (g.sync_ms != 0)
+		sync_state();
 	logf_("stopping; the dataplane keeps forwarding");
 	for (i = 0; i < MAX_CLIENTS; i++)
 		if (g.cl[i].fd >= 0)

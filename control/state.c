@@ -735,7 +735,7 @@ int state_load(struct state *s, const char *path, char *err, size_t errlen)
 	return ret;
 }
 
-/* Append msg to the file at path and sync it. */
+/* Append msg to the file at path (state_sync() makes it durable). */
 static int append(const char *path, const struct syd_hdr *msg)
 {
 	const uint8_t *p = (const uint8_t *)msg;
@@ -752,7 +752,17 @@ static int append(const char *path, const struct syd_hdr *msg)
 		else if (n > 0)
 			done += (size_t)n;
 	}
-	if (ret == 0 && fdatasync(fd) < 0)
+	close(fd);
+	return ret;
+}
+
+int state_sync(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fdatasync(fd) < 0)
 		ret = -errno;
 	close(fd);
 	return ret;

@@ -107,7 +107,7 @@ int state_save(const struct state *s, const char *path, char *err, size_t errlen
 
 /*
  * Save a change: msg, a BATCH or FLOW_MOD that s (as last saved at path) took, appended to
- * the file and synced, so that a change of a few rules or ports does not write a million
+ * the file (written, not yet synced: see state_sync()), so that a change of a few rules or ports does not write a million
  * rules again (state_load() replays it).  *appended counts the bytes appended since the
  * last whole save: once they would outgrow the rules themselves (or 1 MiB), or appending
  * fails (no file yet), s is saved whole instead and *appended starts again (a failed whole
@@ -115,6 +115,11 @@ int state_save(const struct state *s, const char *path, char *err, size_t errlen
  */
 int state_save_change(const struct state *s, const char *path, const struct syd_hdr *msg,
 		      uint64_t *appended, char *err, size_t errlen);
+
+/* Make what state_save_change() appended durable (fdatasync).  syd-control calls it
+ * within SYNC_MS of a change, so that a stream of changes pays for one sync per interval
+ * rather than one per message.  @return 0 or -errno. */
+int state_sync(const char *path);
 
 /*
  * Load path into s (initialised, empty).  @return 0, -ENOENT when there is no file, or
