@@ -28,7 +28,7 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 	uint32_t last_vtep_addr = 0, last_vtep_slot = 0;
 	const struct classifier *cls = t->flows;
 	struct flow_pkt fp[WORKER_BURST];
-	struct pkt_key key;
+	struct pkt_key key_l2;
 	uint16_t i, nf = 0;
 
 #ifndef SYD_NO_COUNTERS
@@ -44,6 +44,8 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct trace_record *rec = NULL;
+		/* With flow tables, parsed straight into the packet's slot of the burst. */
+		struct pkt_key *key = cls != NULL ? &fp[nf].key : &key_l2;
 		uint32_t src_port = in, vtep = 0;
 		int ret;
 
@@ -60,8 +62,8 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 			}
 			src_port = SYD_VTEP_PORT_BASE + vtep;
 		}
-		ret = parse_frame(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, &key);
-		if (do_trace && trace_match(&t->trace->filter, in, &key)) {
+		ret = parse_frame(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, key);
+		if (do_trace && trace_match(&t->trace->filter, in, key)) {
 			rec = trace_claim(t->trace);
 			if (rec != NULL) {
 				memset(&rec->in_port, 0, sizeof(*rec) - offsetof(struct trace_record,
@@ -71,7 +73,7 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 				rec->tsc = tsc;
 				rec->len = m->pkt_len;
 				rec->parse = (int16_t)ret;
-				rec->key = key;
+				rec->key = *key;
 				rec->out_port = UINT16_MAX;
 			}
 		}
@@ -85,7 +87,7 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 			drop(w, in, m, SYD_DROP_NO_NETWORK);
 			goto next;
 		}
-		if (unlikely(rte_is_multicast_ether_addr(&key.src))) {
+		if (unlikely(rte_is_multicast_ether_addr(&key->src))) {
 			TR(rec->drop = SYD_DROP_SRC_MAC_MCAST);
 			drop(w, in, m, SYD_DROP_SRC_MAC_MCAST);
 			goto next;
@@ -98,13 +100,12 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 			p->rec = rec;
 			p->src_port = src_port;
 			p->network = network;
-			p->key = key;
-			cls_key_from_pkt(&p->ck, &key, in, network,
+			cls_key_from_pkt(&p->ck, key, in, network,
 					 from_uplink ? t->net[network].vni : 0,
 					 from_uplink ? t->vtep[vtep].addr : 0);
 			continue;
 		}
-		normal(w, t, &l2, in, network, src_port, m, &key, rec, do_trace, from_uplink);
+		normal(w, t, &l2, in, network, src_port, m, key, rec, do_trace, from_uplink);
 next:
 		TR(trace_done(rec));
 	}
