@@ -231,6 +231,14 @@ static __rte_always_inline void flow_burst(struct worker *w, const struct topolo
 	for (i = 0; i < n; i++)
 		keys[i] = &fp[i].ck;
 	cls_emc_lookup_burst(w->emc, v, 0, keys, n, rules);
+	/* A cache hit has not touched its rule: fetch both its lines (counters index,
+	 * actions) for the whole burst before running any. */
+	for (i = 0; i < n; i++) {
+		if (rules[i] != NULL) {
+			rte_prefetch0(rules[i]);
+			rte_prefetch0((const uint8_t *)rules[i] + RTE_CACHE_LINE_SIZE);
+		}
+	}
 	for (i = 0; i < n; i++) {
 		struct trace_record *rec = fp[i].rec;
 
