@@ -4,8 +4,11 @@
  * dataplane's --control socket, or syd-control's).  Prints figures; asserts nothing.
  *
  *   static MACs in batches of N (added, then deleted), single port add+delete pairs,
- *   single network add+delete pairs, and small reads (GET_INFO).
+ *   single network add+delete pairs, small reads (GET_INFO), and flow rules: RULES rules
+ *   (default 1,000,000) in FLOW_MOD messages of 400, built in memory (no text to parse),
+ *   then one loose delete of them all.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +57,54 @@ static void one(uint16_t type, const char *name, const char *network, const char
 	must(proto_batch_add(&b, &op) == 0 ? 0 : -1, "building a batch");
 }
 
+/* rules flow rules, 400 per FLOW_MOD: in_port=bench-port,ip,nw_dst=10.x.y.z/32 -> normal. */
+static void flows(unsigned int rules)
+{
+	static struct syd_flow_mod mods[SYD_FLOW_BATCH_MAX];
+	struct syd_flow_batch head = {0};
+	unsigned int i, k;
+	double t = now_s(), t_add;
+
+	for (i = 0; i < rules; i += head.count) {
+		head.count = rules - i < SYD_FLOW_BATCH_MAX ? rules - i : SYD_FLOW_BATCH_MAX;
+		for (k = 0; k < head.count; k++) {
+			struct syd_flow *f = &mods[k].flow;
+			uint32_t a = (10u << 24) | (i + k);
+
+			memset(&mods[k], 0, sizeof(mods[k]));
+			mods[k].command = SYD_FC_ADD;
+			f->priority = 100;
+			f->nactions = 1;
+			f->action[0].type = SYD_FA_NORMAL;
+			f->match.fields = SYD_FM_IN_PORT | SYD_FM_ETHERTYPE | SYD_FM_IP_DST;
+			strcpy(f->match.in_port, "bench-port");
+			f->match.ethertype = 0x0800;
+			f->match.ip_dst = htonl(a);
+			f->match.ip_dst_len = 32;
+		}
+		proto_begin(&b, SYD_MSG_FLOW_MOD, 0);
+		must(proto_append(&b, &head, sizeof(head)) == 0 &&
+			     proto_append(&b, mods, head.count * sizeof(mods[0])) == 0
+		     ? 0 : -1, "building a FLOW_MOD");
+		must(syd_client_request(&c, &b, 30000, NULL, NULL, err, sizeof(err)), "flow add");
+	}
+	t_add = now_s() - t;
+	memset(&mods[0], 0, sizeof(mods[0]));
+	mods[0].command = SYD_FC_DELETE;
+	mods[0].flow.table = 0xff;
+	head.count = 1;
+	t = now_s();
+	proto_begin(&b, SYD_MSG_FLOW_MOD, 0);
+	must(proto_append(&b, &head, sizeof(head)) == 0 &&
+		     proto_append(&b, mods, sizeof(mods[0])) == 0
+	     ? 0 : -1, "building a FLOW_MOD");
+	must(syd_client_request(&c, &b, 120000, NULL, NULL, err, sizeof(err)), "flow delete");
+	t = now_s() - t;
+	printf("  flow rules, %u in FLOW_MODs of %d: %9.0f rules/s added (%.3f s); all deleted "
+	       "in one mod: %.3f s\n",
+	       rules, SYD_FLOW_BATCH_MAX, rules / t_add, t_add, t);
+}
+
 static void send_batch(const char *what)
 {
 	must(syd_client_request(&c, &b, 30000, NULL, NULL, err, sizeof(err)), what);
@@ -64,14 +115,16 @@ int main(int argc, char **argv)
 	const char *sock = argc > 1 ? argv[1] : NULL;
 	const char *dir = argc > 2 ? argv[2] : "/tmp";
 	unsigned int batch = argc > 3 ? (unsigned int)atoi(argv[3]) : 1000;
+	unsigned int rules = argc > 4 ? (unsigned int)atoi(argv[4]) : 1000000;
 	unsigned int rounds = 20, pairs = 200, i, j;
 	char path[SYD_PROTO_PATH_LEN];
 	double t;
 
 	if (sock == NULL || batch == 0 || batch > SYD_PROTO_BATCH_MAX) {
-		fprintf(stderr, "Usage: syd-ctlbench SOCKET [SOCKET_DIR [BATCH]]\n"
+		fprintf(stderr, "Usage: syd-ctlbench SOCKET [SOCKET_DIR [BATCH [RULES]]]\n"
 				"  SOCKET_DIR: where test vhost-user sockets are made (default /tmp)\n"
-				"  BATCH: static MACs per batch, 1-%d (default 1000)\n",
+				"  BATCH: static MACs per batch, 1-%d (default 1000)\n"
+				"  RULES: flow rules to add and delete (default 1000000; 0: none)\n",
 			SYD_PROTO_BATCH_MAX);
 		return 2;
 	}
@@ -136,6 +189,8 @@ int main(int argc, char **argv)
 	}
 	t = now_s() - t;
 	printf("  GET_INFO round trips: %9.0f /s\n", 2000 / t);
+	if (rules > 0)
+		flows(rules);
 
 	proto_begin(&b, SYD_MSG_BATCH, 0);
 	one(SYD_OP_PORT_DEL, "bench-port", NULL, NULL, 0, NULL);
