@@ -70,6 +70,16 @@ def test_rules_change_where_traffic_goes():
         assert got(peer) == {1: {}, 2: {}, 3: {(m1, m2): 10}}
         r = dump(sock)[(0, 100, "in_port=p1,dl_dst=%s" % m2)]
         assert (r["packets"], r["bytes"]) == (10, 10 * FRAME), r
+        # mod-flows: new actions, same rule, counters carry on.
+        sydctl(sock, "mod-flows", "priority=100,in_port=p1,dl_dst=%s actions=output:p2" % m2)
+        assert peer[1].send(m2, count=2) == 2
+        assert got(peer) == {1: {}, 2: {(m1, m2): 2}, 3: {}}
+        r = dump(sock)[(0, 100, "in_port=p1,dl_dst=%s" % m2)]
+        assert (r["packets"], r["actions"]) == (12, "output:p2"), r
+        sydctl(sock, "mod-flows", "priority=100,in_port=p1,dl_dst=%s actions=output:p3" % m2)
+        code, _, err = sydctl(sock, "mod-flows", "priority=99,in_port=p1 actions=drop",
+                              check=False)
+        assert code != 0 and "no rule" in err, err
 
         # A higher-priority drop on IPv4 to 198.18.0.2 wins; counted as flow_drop.
         sydctl(sock, "add-flow", "priority=200,ip,nw_dst=198.18.0.2 actions=drop")
@@ -77,7 +87,7 @@ def test_rules_change_where_traffic_goes():
         assert got(peer) == {1: {}, 2: {}, 3: {}}
         d = dump(sock)
         assert d[(0, 200, "ip,nw_dst=198.18.0.2")]["packets"] == 7
-        assert d[(0, 100, "in_port=p1,dl_dst=%s" % m2)]["packets"] == 10
+        assert d[(0, 100, "in_port=p1,dl_dst=%s" % m2)]["packets"] == 12
         assert drops(sock, "p1") == {"flow_drop": 7}
         # The same, told by flow-trace without a packet.
         out = sydctl(sock, "flow-trace", "in_port=p1,dl_dst=%s,ip,nw_dst=198.18.0.2" % m2)[1]
@@ -85,6 +95,10 @@ def test_rules_change_where_traffic_goes():
         assert "Final: dropped (flow_drop)" in out, out
         out = sydctl(sock, "flow-trace", "in_port=p1,dl_dst=%s,ip,nw_dst=10.9.9.9" % m2)[1]
         assert "Final: output to p3" in out, out
+
+        # del-flows --strict takes exactly one rule.
+        sydctl(sock, "del-flows", "--strict", "priority=200,ip,nw_dst=198.18.0.2")
+        assert list(dump(sock).keys()) == [(0, 100, "in_port=p1,dl_dst=%s" % m2)]
 
         # Rewrite and tag, then copy to two ports.
         sydctl(sock, "del-flows")
