@@ -9,21 +9,12 @@
 #include <strings.h>
 
 #include "flowtext.h"
+#include "flowtext_priv.h"
 #include "proto_flow.h"
 
 #define TEXT_MAX  4096 /* input, NUL included */
 #define SEPS	  ", \t\r\n"
-#define NAME_RULE "1-24 letters, digits, '_' or '-'"
-#define ACTIONS_HELP                                                                               \
-	"drop, output:PORT, normal, flood, encap:A.B.C.D:VNI, push_vlan:VID, pop_vlan, "           \
-	"set_vlan:VID, mod_dl_src:MAC, mod_dl_dst:MAC, goto_table:N"
 
-enum mode {
-	MODE_RULE,   /* a whole rule, with actions */
-	MODE_LOOSE,  /* a loose delete's match */
-	MODE_STRICT, /* a strict delete's table, priority and match */
-	MODE_PROBE,  /* a packet */
-};
 
 /* The fields, for "given twice". */
 enum key {
@@ -78,17 +69,8 @@ static const struct {
 	{"tcp", 0x0800, 6}, {"udp", 0x0800, 17}, {"sctp", 0x0800, 132},
 };
 
-struct parser {
-	enum mode mode;
-	struct syd_flow *f;
-	uint32_t seen; /* 1 << enum key: fields given */
-	char *err;
-	size_t errlen;
-};
 
-static int perr(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int perr(struct parser *p, const char *fmt, ...)
+int ft_err(struct parser *p, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -114,7 +96,7 @@ static int hexval(char c)
 }
 
 /* Decimal, or hex after 0x; nothing else (no sign, no blanks).  @return 0 or -EINVAL. */
-static int parse_uint(const char *s, uint64_t max, uint64_t *out)
+int ft_uint(const char *s, uint64_t max, uint64_t *out)
 {
 	unsigned int base = 10;
 	uint64_t v = 0;
@@ -138,7 +120,7 @@ static int parse_uint(const char *s, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-static int parse_mac(const char *s, uint8_t *mac)
+int ft_mac(const char *s, uint8_t *mac)
 {
 	int i, hi, lo;
 
@@ -152,7 +134,7 @@ static int parse_mac(const char *s, uint8_t *mac)
 	return 0;
 }
 
-static int parse_ip(const char *s, uint32_t *addr)
+int ft_ip(const char *s, uint32_t *addr)
 {
 	struct in_addr a;
 
@@ -178,22 +160,22 @@ static int parse_prefix(char *s, uint32_t *addr, uint8_t *len)
 	if (slash) {
 		*slash++ = '\0';
 		if (strchr(slash, '.')) {
-			if (parse_ip(slash, &mask) < 0)
+			if (ft_ip(slash, &mask) < 0)
 				return -ERANGE;
 			n = (uint64_t)__builtin_popcount(mask);
 			if (prefix_mask((unsigned int)n) != mask)
 				return -ERANGE; /* not contiguous */
-		} else if (parse_uint(slash, 32, &n) < 0) {
+		} else if (ft_uint(slash, 32, &n) < 0) {
 			return -ERANGE;
 		}
 	}
-	if (parse_ip(s, addr) < 0)
+	if (ft_ip(s, addr) < 0)
 		return -EINVAL;
 	*len = (uint8_t)n;
 	return 0;
 }
 
-static bool name_ok(const char *s)
+bool ft_name_ok(const char *s)
 {
 	char field[SYD_PROTO_NAME_LEN] = {0};
 
@@ -210,7 +192,7 @@ static int set_ethertype(struct parser *p, uint16_t type, const char *tok)
 	struct syd_flow_match *m = &p->f->match;
 
 	if ((m->fields & SYD_FM_ETHERTYPE) && m->ethertype != type)
-		return perr(p, "%.80s: conflicts with dl_type=0x%04x%s given before", tok,
+		return ft_err(p, "%.80s: conflicts with dl_type=0x%04x%s given before", tok,
 			    m->ethertype,
 			    m->ethertype == 0x0800   ? " (ip)"
 			    : m->ethertype == 0x0806 ? " (arp)"
@@ -231,7 +213,7 @@ static int set_proto(struct parser *p, uint8_t proto, const char *tok)
 		for (i = 2; i < sizeof(shorthands) / sizeof(shorthands[0]); i++)
 			if (shorthands[i].proto == m->ip_proto)
 				snprintf(name, sizeof(name), " (%s)", shorthands[i].name);
-		return perr(p, "%.80s: conflicts with nw_proto=%u%s given before", tok, m->ip_proto,
+		return ft_err(p, "%.80s: conflicts with nw_proto=%u%s given before", tok, m->ip_proto,
 			    name);
 	}
 	m->fields |= SYD_FM_IP_PROTO;
@@ -248,20 +230,20 @@ static int mode_allows(struct parser *p, enum key k, const char *tok)
 	case MODE_PROBE:
 		if (k == K_IN_PORT || (k >= K_DL_SRC && k <= K_TP_DST))
 			return 0;
-		return perr(p,
+		return ft_err(p,
 			    "%.80s: not a packet header field (flow-trace takes in_port, dl_src, "
 			    "dl_dst, dl_vlan, dl_type, nw_src, nw_dst, nw_proto, tp_src, tp_dst)",
 			    tok);
 	case MODE_LOOSE:
 		if (k == K_PRIORITY)
-			return perr(p,
+			return ft_err(p,
 				    "%.80s: a loose delete ignores priority: add --strict to "
 				    "delete the rule of that priority only",
 				    tok);
 		/* fall through */
 	case MODE_STRICT:
 		if (k == K_COOKIE || k == K_IDLE)
-			return perr(p,
+			return ft_err(p,
 				    "%.80s: a delete names rules by table, priority and match, "
 				    "not by %s",
 				    tok, k == K_COOKIE ? "cookie" : "idle_timeout");
@@ -278,12 +260,12 @@ static int mac_field(struct parser *p, char *v, const char *tok, uint8_t *mac, u
 	memset(mask, 0xff, 6);
 	if (slash)
 		*slash++ = '\0';
-	if (parse_mac(v, mac) < 0 || (slash && parse_mac(slash, mask) < 0))
-		return perr(p, "%.80s: not a MAC address (xx:xx:xx:xx:xx:xx, or with /MASK)", tok);
+	if (ft_mac(v, mac) < 0 || (slash && ft_mac(slash, mask) < 0))
+		return ft_err(p, "%.80s: not a MAC address (xx:xx:xx:xx:xx:xx, or with /MASK)", tok);
 	if (slash && p->mode == MODE_PROBE && memcmp(mask, "\xff\xff\xff\xff\xff\xff", 6) != 0)
-		return perr(p, "%.80s: a packet has one MAC: give it without a mask", tok);
+		return ft_err(p, "%.80s: a packet has one MAC: give it without a mask", tok);
 	if (memcmp(mask, "\0\0\0\0\0\0", 6) == 0)
-		return perr(p, "%.80s: a zero mask matches any MAC: leave the field out", tok);
+		return ft_err(p, "%.80s: a zero mask matches any MAC: leave the field out", tok);
 	for (k = 0; k < 6; k++) /* as ovs-ofctl: the mask says which bits matter */
 		mac[k] &= mask[k];
 	return 0;
@@ -294,19 +276,19 @@ static int ip_field(struct parser *p, char *v, const char *tok, uint32_t *addr, 
 	int ret = parse_prefix(v, addr, len);
 
 	if (ret == -ERANGE)
-		return perr(p, "%.80s: not a prefix (/0 to /32, or a mask of contiguous ones)",
+		return ft_err(p, "%.80s: not a prefix (/0 to /32, or a mask of contiguous ones)",
 			    tok);
 	if (ret < 0)
-		return perr(p, "%.80s: not an IPv4 address (A.B.C.D, or A.B.C.D/LEN)", tok);
+		return ft_err(p, "%.80s: not an IPv4 address (A.B.C.D, or A.B.C.D/LEN)", tok);
 	if (*addr & ~prefix_mask(*len)) {
 		char net[INET_ADDRSTRLEN];
 		uint32_t a = *addr & prefix_mask(*len);
 
 		inet_ntop(AF_INET, &a, net, sizeof(net));
-		return perr(p, "%.80s: host bits set (the prefix is %s/%u)", tok, net, *len);
+		return ft_err(p, "%.80s: host bits set (the prefix is %s/%u)", tok, net, *len);
 	}
 	if (p->mode == MODE_PROBE && *len != 32)
-		return perr(p, "%.80s: a packet has one address: give it without a prefix", tok);
+		return ft_err(p, "%.80s: a packet has one address: give it without a prefix", tok);
 	return 0;
 }
 
@@ -327,8 +309,8 @@ static int parse_field(struct parser *p, const char *key, char *v, const char *t
 		if (i == sizeof(shorthands) / sizeof(shorthands[0])) {
 			for (i = 0; i < sizeof(field_names) / sizeof(field_names[0]); i++)
 				if (strcmp(key, field_names[i].name) == 0)
-					return perr(p, "%.80s: expected %s=VALUE", tok, key);
-			return perr(p, "unknown field '%.80s'", tok);
+					return ft_err(p, "%.80s: expected %s=VALUE", tok, key);
+			return ft_err(p, "unknown field '%.80s'", tok);
 		}
 		ret = set_ethertype(p, shorthands[i].ethertype, tok);
 		if (ret == 0 && shorthands[i].proto >= 0)
@@ -337,44 +319,44 @@ static int parse_field(struct parser *p, const char *key, char *v, const char *t
 	}
 	for (i = 0; i < sizeof(shorthands) / sizeof(shorthands[0]); i++)
 		if (strcmp(key, shorthands[i].name) == 0)
-			return perr(p, "%.80s: %s takes no value", tok, key);
+			return ft_err(p, "%.80s: %s takes no value", tok, key);
 	for (i = 0; i < sizeof(field_names) / sizeof(field_names[0]); i++)
 		if (strcmp(key, field_names[i].name) == 0)
 			break;
 	if (i == sizeof(field_names) / sizeof(field_names[0]))
-		return perr(p, "unknown field '%.80s'", key);
+		return ft_err(p, "unknown field '%.80s'", key);
 	k = field_names[i].key;
 	ret = mode_allows(p, k, tok);
 	if (ret < 0)
 		return ret;
 	if (p->seen & (1u << k))
-		return perr(p, "%.80s: %s is given twice", tok, key);
+		return ft_err(p, "%.80s: %s is given twice", tok, key);
 	p->seen |= 1u << k;
 	switch (k) {
 	case K_TABLE:
-		if (parse_uint(v, SYD_FLOW_TABLES - 1, &n) < 0)
-			return perr(p, "%.80s: not a table (0-%d)", tok, SYD_FLOW_TABLES - 1);
+		if (ft_uint(v, SYD_FLOW_TABLES - 1, &n) < 0)
+			return ft_err(p, "%.80s: not a table (0-%d)", tok, SYD_FLOW_TABLES - 1);
 		f->table = (uint8_t)n;
 		break;
 	case K_PRIORITY:
-		if (parse_uint(v, 65535, &n) < 0)
-			return perr(p, "%.80s: not a priority (0-65535)", tok);
+		if (ft_uint(v, 65535, &n) < 0)
+			return ft_err(p, "%.80s: not a priority (0-65535)", tok);
 		f->priority = (uint16_t)n;
 		break;
 	case K_COOKIE:
-		if (parse_uint(v, UINT64_MAX, &f->cookie) < 0)
-			return perr(p, "%.80s: not a cookie (a 64-bit number, decimal or 0x hex)",
+		if (ft_uint(v, UINT64_MAX, &f->cookie) < 0)
+			return ft_err(p, "%.80s: not a cookie (a 64-bit number, decimal or 0x hex)",
 				    tok);
 		break;
 	case K_IDLE:
-		if (parse_uint(v, 65535, &n) < 0)
-			return perr(p, "%.80s: not an idle timeout (0-65535 seconds)", tok);
+		if (ft_uint(v, 65535, &n) < 0)
+			return ft_err(p, "%.80s: not an idle timeout (0-65535 seconds)", tok);
 		f->idle_timeout = (uint16_t)n;
 		break;
 	case K_IN_PORT:
 	case K_NETWORK:
-		if (!name_ok(v))
-			return perr(p, "%.80s: not a %s name (" NAME_RULE ")", tok,
+		if (!ft_name_ok(v))
+			return ft_err(p, "%.80s: not a %s name (" NAME_RULE ")", tok,
 				    k == K_IN_PORT ? "port" : "network");
 		strcpy(k == K_IN_PORT ? m->in_port : m->network, v);
 		m->fields |= k == K_IN_PORT ? SYD_FM_IN_PORT : SYD_FM_NETWORK;
@@ -386,14 +368,14 @@ static int parse_field(struct parser *p, const char *key, char *v, const char *t
 		m->fields |= SYD_FM_ETH_DST;
 		return mac_field(p, v, tok, m->eth_dst, m->eth_dst_mask);
 	case K_DL_VLAN:
-		if (parse_uint(v, 0xffff, &n) < 0 || (n > 4095 && n != 0xffff))
-			return perr(p, "%.80s: not a VLAN id (0-4095, or 0xffff: untagged)", tok);
+		if (ft_uint(v, 0xffff, &n) < 0 || (n > 4095 && n != 0xffff))
+			return ft_err(p, "%.80s: not a VLAN id (0-4095, or 0xffff: untagged)", tok);
 		m->vlan = (uint16_t)n;
 		m->fields |= SYD_FM_VLAN;
 		break;
 	case K_DL_TYPE:
-		if (parse_uint(v, 0xffff, &n) < 0 || n < 0x0600)
-			return perr(p, "%.80s: not an ethertype (0x0600-0xffff)", tok);
+		if (ft_uint(v, 0xffff, &n) < 0 || n < 0x0600)
+			return ft_err(p, "%.80s: not an ethertype (0x0600-0xffff)", tok);
 		return set_ethertype(p, (uint16_t)n, tok);
 	case K_NW_SRC: /* /0 matches any address: the field is left out, as ovs-ofctl does */
 		if (ip_field(p, v, tok, &m->ip_src, &m->ip_src_len) < 0)
@@ -406,13 +388,13 @@ static int parse_field(struct parser *p, const char *key, char *v, const char *t
 		m->fields |= m->ip_dst_len ? SYD_FM_IP_DST : 0;
 		return 0;
 	case K_NW_PROTO:
-		if (parse_uint(v, 255, &n) < 0)
-			return perr(p, "%.80s: not an IP protocol number (0-255)", tok);
+		if (ft_uint(v, 255, &n) < 0)
+			return ft_err(p, "%.80s: not an IP protocol number (0-255)", tok);
 		return set_proto(p, (uint8_t)n, tok);
 	case K_TP_SRC:
 	case K_TP_DST:
-		if (parse_uint(v, 65535, &n) < 0)
-			return perr(p, "%.80s: not a port number (0-65535)", tok);
+		if (ft_uint(v, 65535, &n) < 0)
+			return ft_err(p, "%.80s: not a port number (0-65535)", tok);
 		if (field_names[i].implies &&
 		    ((ret = set_ethertype(p, 0x0800, tok)) < 0 ||
 		     (ret = set_proto(p, field_names[i].implies, tok)) < 0))
@@ -421,14 +403,14 @@ static int parse_field(struct parser *p, const char *key, char *v, const char *t
 		m->fields |= k == K_TP_SRC ? SYD_FM_L4_SRC : SYD_FM_L4_DST;
 		break;
 	case K_VNI:
-		if (parse_uint(v, SYD_VNI_MAX, &n) < 0 || n == 0)
-			return perr(p, "%.80s: not a VNI (1-%d)", tok, SYD_VNI_MAX);
+		if (ft_uint(v, SYD_VNI_MAX, &n) < 0 || n == 0)
+			return ft_err(p, "%.80s: not a VNI (1-%d)", tok, SYD_VNI_MAX);
 		m->vni = (uint32_t)n;
 		m->fields |= SYD_FM_VNI;
 		break;
 	case K_TUN_SRC:
-		if (parse_ip(v, &m->tun_remote) < 0 || !proto_unicast_ipv4(m->tun_remote))
-			return perr(p, "%.80s: not a unicast IPv4 address (a remote VTEP)", tok);
+		if (ft_ip(v, &m->tun_remote) < 0 || !proto_unicast_ipv4(m->tun_remote))
+			return ft_err(p, "%.80s: not a unicast IPv4 address (a remote VTEP)", tok);
 		m->fields |= SYD_FM_TUN_REMOTE;
 		break;
 	}
@@ -444,272 +426,16 @@ static int check_prerequisites(struct parser *p)
 		  (m->ip_proto == 6 || m->ip_proto == 17 || m->ip_proto == 132);
 
 	if ((m->fields & SYD_FM_IP_SRC) && !ip)
-		return perr(p, "nw_src needs ip (or icmp, tcp, udp, sctp)");
+		return ft_err(p, "nw_src needs ip (or icmp, tcp, udp, sctp)");
 	if ((m->fields & SYD_FM_IP_DST) && !ip)
-		return perr(p, "nw_dst needs ip (or icmp, tcp, udp, sctp)");
+		return ft_err(p, "nw_dst needs ip (or icmp, tcp, udp, sctp)");
 	if ((m->fields & SYD_FM_IP_PROTO) && !ip)
-		return perr(p, "nw_proto needs ip");
+		return ft_err(p, "nw_proto needs ip");
 	if ((m->fields & SYD_FM_L4_SRC) && !l4)
-		return perr(p, "tp_src needs tcp, udp or sctp");
+		return ft_err(p, "tp_src needs tcp, udp or sctp");
 	if ((m->fields & SYD_FM_L4_DST) && !l4)
-		return perr(p, "tp_dst needs tcp, udp or sctp");
+		return ft_err(p, "tp_dst needs tcp, udp or sctp");
 	return 0;
-}
-
-/* ---- actions ---- */
-
-static char *trim(char *s)
-{
-	char *e;
-
-	s += strspn(s, " \t\r\n");
-	e = s + strlen(s);
-	while (e > s && strchr(" \t\r\n", e[-1]))
-		*--e = '\0';
-	return s;
-}
-
-/* encap(vtep=A.B.C.D,vni=N) arguments, between the parentheses. */
-static int encap_args(char *args, struct syd_flow_action *a)
-{
-	char *save = NULL, *kv;
-	uint64_t n;
-
-	for (kv = strtok_r(args, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
-		kv = trim(kv);
-		if (strncmp(kv, "vtep=", 5) == 0 && a->addr == 0) {
-			if (parse_ip(kv + 5, &a->addr) < 0)
-				return -EINVAL;
-		} else if (strncmp(kv, "vni=", 4) == 0 && a->vni == 0) {
-			if (parse_uint(kv + 4, SYD_VNI_MAX, &n) < 0)
-				return -EINVAL;
-			a->vni = (uint32_t)n;
-		} else {
-			return -EINVAL;
-		}
-	}
-	return a->addr && a->vni ? 0 : -EINVAL;
-}
-
-static int parse_encap(struct parser *p, char *arg, bool paren, const char *tok,
-		       struct syd_flow_action *a)
-{
-	char *colon;
-	uint64_t n;
-	int ret;
-
-	a->type = SYD_FA_ENCAP;
-	if (paren) {
-		ret = encap_args(arg, a);
-	} else {
-		colon = strchr(arg, ':');
-		ret = colon ? 0 : -EINVAL;
-		if (ret == 0) {
-			*colon = '\0';
-			ret = parse_ip(arg, &a->addr);
-		}
-		if (ret == 0)
-			ret = parse_uint(colon + 1, SYD_VNI_MAX, &n);
-		if (ret == 0)
-			a->vni = (uint32_t)n;
-	}
-	if (ret < 0)
-		return perr(p, "%.80s: expected encap:A.B.C.D:VNI or encap(vtep=A.B.C.D,vni=VNI)",
-			    tok);
-	if (!proto_unicast_ipv4(a->addr))
-		return perr(p, "%.80s: the VTEP must be a unicast IPv4 address", tok);
-	if (a->vni == 0)
-		return perr(p, "%.80s: not a VNI (1-%d)", tok, SYD_VNI_MAX);
-	return 0;
-}
-
-/* A MAC an action sets: a source must be a station's; neither may be zero. */
-static int check_set_mac(struct parser *p, const struct syd_flow_action *a, const char *tok)
-{
-	static const uint8_t zero[6];
-
-	if (memcmp(a->mac, zero, 6) == 0)
-		return perr(p, "%.80s: 00:00:00:00:00:00 is not a MAC to set", tok);
-	if (a->type == SYD_FA_SET_ETH_SRC && (a->mac[0] & 1))
-		return perr(p, "%.80s: a multicast MAC cannot be a source", tok);
-	return 0;
-}
-
-/* set_field:VALUE->FIELD */
-static int parse_set_field(struct parser *p, char *arg, const char *tok, struct syd_flow_action *a)
-{
-	char *arrow = strstr(arg, "->");
-	uint64_t n;
-
-	if (arrow == NULL)
-		return perr(p, "%.80s: expected set_field:VALUE->FIELD", tok);
-	*arrow = '\0';
-	arrow += 2;
-	if (strcmp(arrow, "eth_src") == 0 || strcmp(arrow, "dl_src") == 0 ||
-	    strcmp(arrow, "eth_dst") == 0 || strcmp(arrow, "dl_dst") == 0) {
-		a->type = strstr(arrow, "src") ? SYD_FA_SET_ETH_SRC : SYD_FA_SET_ETH_DST;
-		if (parse_mac(arg, a->mac) < 0)
-			return perr(p, "%.80s: not a MAC address (xx:xx:xx:xx:xx:xx)", tok);
-		return check_set_mac(p, a, tok);
-	}
-	if (strcmp(arrow, "vlan_vid") == 0 || strcmp(arrow, "dl_vlan") == 0) {
-		a->type = SYD_FA_SET_VLAN;
-		if (parse_uint(arg, 4095, &n) < 0)
-			return perr(p, "%.80s: not a VLAN id (0-4095)", tok);
-		a->vlan = (uint16_t)n;
-		return 0;
-	}
-	return perr(p, "%.80s: set_field sets eth_src, eth_dst or vlan_vid", tok);
-}
-
-static int parse_action(struct parser *p, char *tok)
-{
-	struct syd_flow *f = p->f;
-	struct syd_flow_action *a;
-	char name[32], *arg = NULL, show[96];
-	size_t len = strcspn(tok, ":(");
-	bool paren = tok[len] == '(';
-	uint64_t n;
-	unsigned int j;
-	int ret = 0;
-
-	snprintf(show, sizeof(show), "%s", tok);
-	if (f->nactions == SYD_FLOW_ACTIONS)
-		return perr(p, "%.80s: at most %d actions", show, SYD_FLOW_ACTIONS);
-	if (len >= sizeof(name))
-		return perr(p, "%.80s: unknown action (" ACTIONS_HELP ")", show);
-	memcpy(name, tok, len);
-	name[len] = '\0';
-	if (tok[len] != '\0') {
-		arg = tok + len + 1;
-		if (paren) {
-			size_t al = strlen(arg);
-
-			if (al == 0 || arg[al - 1] != ')')
-				return perr(p, "%.80s: ')' is missing", show);
-			arg[al - 1] = '\0';
-		}
-	}
-	a = &f->action[f->nactions];
-	memset(a, 0, sizeof(*a));
-#define NOARG()                                                                                    \
-	do {                                                                                       \
-		if (arg)                                                                           \
-			return perr(p, "%.80s: %s takes no argument", show, name);                 \
-	} while (0)
-#define ARG(form)                                                                                  \
-	do {                                                                                       \
-		if (arg == NULL || paren)                                                          \
-			return perr(p, "%.80s: expected " form, show);                             \
-	} while (0)
-	if (strcasecmp(name, "drop") == 0) {
-		NOARG();
-		a->type = SYD_FA_DROP;
-	} else if (strcasecmp(name, "normal") == 0 || strcasecmp(name, "flood") == 0) {
-		NOARG();
-		a->type = strcasecmp(name, "normal") == 0 ? SYD_FA_NORMAL : SYD_FA_FLOOD;
-	} else if (strcmp(name, "output") == 0) {
-		ARG("output:PORT");
-		if (!name_ok(arg))
-			return perr(p, "%.80s: not a port name (" NAME_RULE ")", show);
-		a->type = SYD_FA_OUTPUT;
-		strcpy(a->port, arg);
-	} else if (strcmp(name, "encap") == 0) {
-		if (arg == NULL)
-			return perr(p,
-				    "%.80s: expected encap:A.B.C.D:VNI or "
-				    "encap(vtep=A.B.C.D,vni=VNI)",
-				    show);
-		ret = parse_encap(p, arg, paren, show, a);
-	} else if (strcmp(name, "push_vlan") == 0 || strcmp(name, "set_vlan") == 0 ||
-		   strcmp(name, "mod_vlan_vid") == 0) {
-		if (arg == NULL || paren)
-			return perr(p, "%.80s: expected a VLAN id, as %s:10", show, name);
-		if (parse_uint(arg, 4095, &n) < 0)
-			return perr(p, "%.80s: not a VLAN id (0-4095)", show);
-		a->type = name[0] == 'p' ? SYD_FA_PUSH_VLAN : SYD_FA_SET_VLAN;
-		a->vlan = (uint16_t)n;
-	} else if (strcmp(name, "pop_vlan") == 0 || strcmp(name, "strip_vlan") == 0) {
-		NOARG();
-		a->type = SYD_FA_POP_VLAN;
-	} else if (strcmp(name, "mod_dl_src") == 0 || strcmp(name, "mod_dl_dst") == 0) {
-		ARG("MAC, as mod_dl_dst:02:00:00:00:00:09");
-		if (parse_mac(arg, a->mac) < 0)
-			return perr(p, "%.80s: not a MAC address (xx:xx:xx:xx:xx:xx)", show);
-		a->type = name[7] == 's' ? SYD_FA_SET_ETH_SRC : SYD_FA_SET_ETH_DST;
-		ret = check_set_mac(p, a, show);
-	} else if (strcmp(name, "set_field") == 0) {
-		ARG("set_field:VALUE->FIELD");
-		ret = parse_set_field(p, arg, show, a);
-	} else if (strcmp(name, "goto_table") == 0 || strcmp(name, "resubmit") == 0) {
-		bool resubmit = name[0] == 'r';
-
-		if (arg == NULL || paren != resubmit || (resubmit && arg[0] != ','))
-			return perr(p, "%.80s: expected goto_table:N (or resubmit(,N))", show);
-		if (parse_uint(arg + resubmit, SYD_FLOW_TABLES - 1, &n) < 0)
-			return perr(p, "%.80s: not a table (0-%d)", show, SYD_FLOW_TABLES - 1);
-		if (n <= f->table)
-			return perr(p, "%.80s: a rule of table %u can only go to a later table",
-				    show, f->table);
-		a->type = SYD_FA_GOTO_TABLE;
-		a->table = (uint8_t)n;
-	} else {
-		return perr(p, "%.80s: unknown action (" ACTIONS_HELP ")", show);
-	}
-#undef NOARG
-#undef ARG
-	if (ret < 0)
-		return ret;
-	/* What the actions mean together, said in the text's words. */
-	for (j = 0; j < f->nactions; j++) {
-		const struct syd_flow_action *b = &f->action[j];
-
-		if (b->type == SYD_FA_GOTO_TABLE)
-			return perr(p, "%.80s: goto_table must be the last action", show);
-		if (b->type == SYD_FA_DROP || a->type == SYD_FA_DROP)
-			return perr(p, "%.80s: drop must be the only action", show);
-		if ((a->type == SYD_FA_NORMAL || a->type == SYD_FA_FLOOD) &&
-		    (b->type == SYD_FA_NORMAL || b->type == SYD_FA_FLOOD))
-			return perr(p, "%.80s: conflicts with %s (the packet would go out twice)",
-				    show, b->type == SYD_FA_NORMAL ? "normal" : "flood");
-		if (a->type == SYD_FA_OUTPUT && b->type == SYD_FA_OUTPUT &&
-		    strcmp(a->port, b->port) == 0)
-			return perr(p, "%.80s: given twice", show);
-		if (a->type == SYD_FA_ENCAP && b->type == SYD_FA_ENCAP && a->addr == b->addr &&
-		    a->vni == b->vni)
-			return perr(p, "%.80s: given twice", show);
-	}
-	f->nactions++;
-	return 0;
-}
-
-/* The action list: commas outside parentheses separate actions. */
-static int parse_actions(struct parser *p, char *s)
-{
-	int depth = 0, ret;
-	char *start = s;
-
-	if (*trim(s) == '\0')
-		return perr(p, "actions=: the list is empty (actions=drop drops)");
-	for (;; s++) {
-		if (*s == '(')
-			depth++;
-		else if (*s == ')' && depth > 0)
-			depth--;
-		if ((*s == ',' && depth == 0) || *s == '\0') {
-			bool last = *s == '\0';
-			char *a;
-
-			*s = '\0';
-			a = trim(start);
-			if (*a == '\0')
-				return perr(p, "actions: an empty action between commas");
-			ret = parse_action(p, a);
-			if (ret < 0 || last)
-				return ret;
-			start = s + 1;
-		}
-	}
 }
 
 /* ---- the whole text ---- */
@@ -721,7 +447,7 @@ static int parse(struct parser *p, const char *text)
 	int ret;
 
 	if (strlen(text) >= sizeof(buf))
-		return perr(p, "longer than %d bytes", TEXT_MAX - 1);
+		return ft_err(p, "longer than %d bytes", TEXT_MAX - 1);
 	strcpy(buf, text);
 	for (;;) {
 		char *end, *eq;
@@ -753,14 +479,14 @@ static int parse(struct parser *p, const char *text)
 		s = end + 1;
 	}
 	if (p->mode == MODE_RULE && actions == NULL)
-		return perr(p, "missing actions= at the end (actions=drop drops)");
+		return ft_err(p, "missing actions= at the end (actions=drop drops)");
 	if (p->mode != MODE_RULE && actions)
-		return perr(p, "actions=%.60s: %s", actions,
+		return ft_err(p, "actions=%.60s: %s", actions,
 			    p->mode == MODE_PROBE ? "flow-trace takes a packet, not actions"
 						  : "a delete takes a match, not actions");
 	ret = check_prerequisites(p);
 	if (ret == 0 && actions)
-		ret = parse_actions(p, actions);
+		ret = ft_actions(p, actions);
 	if (ret < 0 || p->mode == MODE_PROBE)
 		return ret;
 	/* The switch's own checks, last: whatever the text took, the switch takes. */
@@ -812,7 +538,7 @@ int flowtext_parse_probe(const char *text, struct syd_flow_probe *out, char *err
 	if (ret < 0)
 		return ret;
 	if (!(m->fields & SYD_FM_IN_PORT))
-		return perr(&p, "flow-trace needs in_port=PORT: where the packet comes in");
+		return ft_err(&p, "flow-trace needs in_port=PORT: where the packet comes in");
 	strcpy(out->in_port, m->in_port);
 	memcpy(out->eth_src, m->eth_src, 6);
 	memcpy(out->eth_dst, m->eth_dst, 6);
