@@ -208,6 +208,14 @@ class Ovs:
     def add_flows(self, path):
         run(["ovs-ofctl", "add-flows", "br0", path], env=self.env)
 
+    def exact_megaflows(self):
+        """newflows: every datapath flow exact (upcall/disable-megaflows), so every new
+        5-tuple goes through OVS's slow path (classifier, xlate, flow install).  With
+        megaflows on, OVS's classifier un-wildcards only the address and port bits that
+        tell its rules apart (prefix and ports tries): new 5-tuples then hit existing
+        megaflows and make no upcall at all."""
+        self.appctl("upcall/disable-megaflows")
+
     def flow_hits(self):
         out = run(["ovs-ofctl", "dump-flows", "br0"], env=self.env, check=False).stdout
         return sum(int(n) for n in re.findall(r"n_packets=(\d+)", out))
