@@ -459,7 +459,10 @@ struct syd_trace_record {
 	uint16_t l4_dst;
 	uint8_t mac_dst[6];
 	uint8_t mac_src[6];
-	uint32_t pad;
+	uint8_t flow;           /* flow tables: 0 none, 1 a rule ran (the last one's table and
+				 * priority follow), 2 no rule of table 0 matched (normal) */
+	uint8_t flow_table;
+	uint16_t flow_priority;
 };
 
 struct syd_event_link {

@@ -447,6 +447,9 @@ static void dump_trace(struct dump *d, const struct dataplane *dp)
 		e.l4_dst = r->key.l4_dst;
 		memcpy(e.mac_dst, r->key.dst.addr_bytes, 6);
 		memcpy(e.mac_src, r->key.src.addr_bytes, 6);
+		e.flow = r->flow;
+		e.flow_table = r->flow_table;
+		e.flow_priority = r->flow_priority;
 		dump_add(d, &e, sizeof(e));
 	}
 }

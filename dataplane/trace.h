@@ -66,6 +66,9 @@ struct trace_record {
 	uint8_t drop;         /* drop reason, 0 when it was sent on */
 	uint16_t out_port;    /* unicast: the port; flood: UINT16_MAX */
 	uint16_t nout;        /* how many ports it was handed to */
+	uint8_t flow;         /* 0 no flow tables, 1 a rule ran, 2 table 0 missed (normal) */
+	uint8_t flow_table;   /* the last rule that ran: its table and priority */
+	uint16_t flow_priority;
 	struct pkt_key key;
 };
 

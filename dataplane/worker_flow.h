@@ -151,6 +151,7 @@ static __rte_always_inline void flow_exec(struct worker *w, const struct topolog
 	unsigned int k;
 
 	if (r == NULL) {
+		TR(rec->flow = 2);
 		if (unlikely(p->network == SYD_NO_NETWORK)) {
 			TR(rec->drop = SYD_DROP_NO_NETWORK);
 			drop(w, in, m, SYD_DROP_NO_NETWORK);
@@ -162,6 +163,8 @@ static __rte_always_inline void flow_exec(struct worker *w, const struct topolog
 	}
 next_rule:
 	cls_rule_hit(t->flows, w->id, r, 1, m->pkt_len);
+	TR(rec->flow = 1; rec->flow_table = cls_rule_table(r);
+	   rec->flow_priority = (uint16_t)cls_rule_priority(r));
 	{
 		const struct flow_acts *fa = cls_rule_actions(r);
 

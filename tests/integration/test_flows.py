@@ -8,6 +8,7 @@ change nothing; rules go with their port and with their idle timeout; and throug
 syd-control the rules come back after the dataplane is killed and restarted.
 """
 import os
+import threading
 import time
 
 from sydtest import Control, Dataplane, Peer, Workspace, run, sydctl, wait_for
@@ -88,13 +89,24 @@ def test_rules_change_where_traffic_goes():
         d = dump(sock)
         assert d[(0, 200, "ip,nw_dst=198.18.0.2")]["packets"] == 7
         assert d[(0, 100, "in_port=p1,dl_dst=%s" % m2)]["packets"] == 12
-        assert drops(sock, "p1") == {"flow_drop": 7}
+        assert drops(sock, "p1") == {"flow_drop": 7}, drops(sock, "p1")
         # The same, told by flow-trace without a packet.
         out = sydctl(sock, "flow-trace", "in_port=p1,dl_dst=%s,ip,nw_dst=198.18.0.2" % m2)[1]
         assert "priority=200,ip,nw_dst=198.18.0.2 actions=drop" in out, out
         assert "Final: dropped (flow_drop)" in out, out
         out = sydctl(sock, "flow-trace", "in_port=p1,dl_dst=%s,ip,nw_dst=10.9.9.9" % m2)[1]
         assert "Final: output to p3" in out, out
+        # A real packet's trace names the rule that dropped it.
+        res = {}
+        tracer = threading.Thread(target=lambda: res.update(out=sydctl(
+            sock, "-o", "json", "trace", "--filter", "in_port=p1", "-n", "1")[1]))
+        tracer.start()
+        time.sleep(1.0)  # armed
+        assert peer[1].send(m2) == 1
+        tracer.join(30)
+        pk = res["out"]["packets"]
+        assert [(x["flow"], x["drop"]) for x in pk] == [("table=0,priority=200", "flow_drop")], pk
+        got(peer)
 
         # del-flows --strict takes exactly one rule.
         sydctl(sock, "del-flows", "--strict", "priority=200,ip,nw_dst=198.18.0.2")
@@ -127,7 +139,7 @@ def test_rules_change_where_traffic_goes():
         d = dump(sock)
         assert d[(0, 10, "in_port=p1")]["packets"] == 10
         assert d[(1, 10, "dl_dst=%s" % m3)]["packets"] == 4
-        assert drops(sock, "p1") == {"flow_drop": 7, "flow_table_miss": 6}
+        assert drops(sock, "p1") == {"flow_drop": 8, "flow_table_miss": 6}
         # Traffic that no rule of table 0 matches is switched as before.
         assert peer[2].send(m3, count=2) == 2
         assert got(peer) == {1: {}, 2: {}, 3: {(m2, m3): 2}}

@@ -65,18 +65,18 @@ static void print_trace(struct ctx *x, const struct entries *e)
 		{"ip_src", "ip_src", -15, COL_STR}, {"ip_dst", "ip_dst", -15, COL_STR},
 		{"parse", "parse", -18, COL_STR},  {"src_stage", "source MAC", -12, COL_STR},
 		{"dst_stage", "destination", -14, COL_STR}, {"dst_cached", "cached", -6, COL_BOOL},
-		{"out_port", "out", -10, COL_STR}, {"nout", "copies", 6, COL_U64},
-		{"drop", "drop", -1, COL_STR},
+		{"flow", "flow rule", -15, COL_STR}, {"out_port", "out", -10, COL_STR},
+		{"nout", "copies", 6, COL_U64},    {"drop", "drop", -1, COL_STR},
 	};
 	static const char *const short_src[] = {"-", "known", "learn", "same"};
 	static const char *const short_dst[] = {"-", "flood(bcast)", "flood(unknown)", "known"};
 	size_t i;
 
 	display_begin(&x->d);
-	display_list_begin(&x->d, "packets", "Traced packets:", cols, 13);
+	display_list_begin(&x->d, "packets", "Traced packets:", cols, 14);
 	for (i = 0; i < e->n; i++) {
 		const struct syd_trace_record *r = (const void *)(e->data + i * e->size);
-		char src[18], dst[18], ips[16] = "-", ipd[16] = "-", parse[40];
+		char src[18], dst[18], ips[16] = "-", ipd[16] = "-", parse[40], flow[32] = "-";
 
 		cli_mac_text(src, r->mac_src);
 		cli_mac_text(dst, r->mac_dst);
@@ -90,10 +90,17 @@ static void print_trace(struct ctx *x, const struct entries *e)
 			snprintf(parse, sizeof(parse), "ok (L3 error %u)", r->l3_err);
 		else
 			snprintf(parse, sizeof(parse), "ok");
+		if (r->flow == 1) /* the last rule that ran: which table, which priority */
+			snprintf(flow, sizeof(flow), "table=%u,priority=%u", r->flow_table,
+				 r->flow_priority);
+		else if (r->flow == 2)
+			snprintf(flow, sizeof(flow), "miss: normal");
+		else if (x->d.json)
+			flow[0] = '\0';
 		display_row(&x->d, r->in_port, src, dst, (uint64_t)r->ethertype, ips, ipd, parse,
 			    x->d.json ? trace_src_text[r->src & 3] : short_src[r->src & 3],
 			    x->d.json ? trace_dst_text[r->dst & 3] : short_dst[r->dst & 3],
-			    (int)r->dst_cached, r->out_port[0] || x->d.json ? r->out_port : "-",
+			    (int)r->dst_cached, flow, r->out_port[0] || x->d.json ? r->out_port : "-",
 			    (uint64_t)r->nout, r->drop ? syd_drop_name(r->drop) : (x->d.json ? "" : "-"));
 	}
 	display_list_end(&x->d);
