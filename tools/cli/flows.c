@@ -65,9 +65,10 @@ static int send_mods(struct ctx *x, const struct syd_flow_mod *mods, unsigned in
 	return ret;
 }
 
-int cmd_add_flow(struct ctx *x, int argc, char **argv)
+/* One rule from the command line, sent as one mod. */
+static int send_rule(struct ctx *x, uint16_t command, int argc, char **argv)
 {
-	struct syd_flow_mod m = {.command = SYD_FC_ADD};
+	struct syd_flow_mod m = {.command = command};
 	char err[SYD_PROTO_TEXT_MAX], *text = join(argc, argv);
 	int ret = text ? flowtext_parse(text, &m.flow, err, sizeof(err)) : -ENOMEM;
 
@@ -77,16 +78,14 @@ int cmd_add_flow(struct ctx *x, int argc, char **argv)
 	return send_mods(x, &m, 1);
 }
 
+int cmd_add_flow(struct ctx *x, int argc, char **argv)
+{
+	return send_rule(x, SYD_FC_ADD, argc, argv);
+}
+
 int cmd_mod_flows(struct ctx *x, int argc, char **argv)
 {
-	struct syd_flow_mod m = {.command = SYD_FC_MODIFY};
-	char err[SYD_PROTO_TEXT_MAX], *text = join(argc, argv);
-	int ret = text ? flowtext_parse(text, &m.flow, err, sizeof(err)) : -ENOMEM;
-
-	free(text);
-	if (ret < 0)
-		return text_error(x, ret == -ENOMEM ? "out of memory" : err);
-	return send_mods(x, &m, 1);
+	return send_rule(x, SYD_FC_MODIFY, argc, argv);
 }
 
 int cmd_del_flows(struct ctx *x, int argc, char **argv)
