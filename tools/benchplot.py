@@ -2,7 +2,8 @@
 per switch.  No dependency beyond the standard library."""
 from xml.sax.saxutils import escape
 
-COLOURS = {"testpmd": "#888888", "switchyard": "#d62728", "ovs": "#1f77b4"}
+COLOURS = {"testpmd": "#888888", "switchyard": "#d62728", "ovs": "#1f77b4",
+           "tunnel": "#d62728", "local": "#ff9896"}  # overlay: Switchyard's two paths
 W, H, ML, MR, MT, MB = 460, 300, 60, 20, 40, 50
 
 

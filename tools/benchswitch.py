@@ -146,12 +146,13 @@ class Ovs:
     label = "OVS-DPDK"
     bench_server = True
 
-    def __init__(self, d, tag, nports=2):
-        self.dir = os.path.join(d, "ovs")
+    def __init__(self, d, tag, nports=2, name="ovs", netns=None, socket_mem=512):
+        self.dir = os.path.join(d, name)
         os.makedirs(self.dir, exist_ok=True)
         for f in os.listdir(self.dir):
             os.unlink(os.path.join(self.dir, f))
-        self.socks = [os.path.join(d, "ovs%d.sock" % i) for i in range(nports)]
+        self.socks = [os.path.join(d, "%s%d.sock" % (name, i)) for i in range(nports)]
+        self.name_, self.netns, self.socket_mem = name, netns, socket_mem
         self.env = dict(os.environ, OVS_RUNDIR=self.dir, OVS_LOGDIR=self.dir,
                         OVS_DBDIR=self.dir, OVS_SYSCONFDIR=self.dir)
         self.db = "unix:" + os.path.join(self.dir, "db.sock")
@@ -175,14 +176,21 @@ class Ovs:
         self.vsctl("--no-wait", "init")
         self.vsctl("--no-wait", "set", "Open_vSwitch", ".",
                    "other_config:dpdk-init=true",
-                   'other_config:dpdk-extra="--no-pci --file-prefix=%s-ovs"' % tag,
-                   "other_config:dpdk-socket-mem=512", "other_config:dpdk-lcore-mask=0x1",
-                   "other_config:pmd-cpu-mask=0x2")
+                   'other_config:dpdk-extra="--no-pci --file-prefix=%s-%s"'
+                   % (tag, self.name_),
+                   "other_config:dpdk-socket-mem=%d" % self.socket_mem,
+                   # its mempools otherwise grow into every free hugepage
+                   "other_config:dpdk-socket-limit=%d" % self.socket_mem,
+                   "other_config:dpdk-lcore-mask=0x1", "other_config:pmd-cpu-mask=0x2")
+        # In the host's namespace when there is one: its tap ports, routes and uplink.
         self.procs.append(subprocess.Popen(
-            [OVS_VSWITCHD, self.db, "--unixctl=" + self.ctl, "--log-file=" +
+            (["ip", "netns", "exec", self.netns] if self.netns else []) + [OVS_VSWITCHD, self.db, "--unixctl=" + self.ctl, "--log-file=" +
              os.path.join(self.dir, "vswitchd.log")], env=self.env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL))
         wait_for("ovs-vswitchd", lambda: os.path.exists(self.ctl), self.procs[1], timeout=60)
+        self._bridges()
+
+    def _bridges(self):
         self.vsctl("add-br", "br0", "--", "set", "bridge", "br0", "datapath_type=netdev")
         for i, s in enumerate(self.socks):
             self.vsctl("add-port", "br0", "vm%d" % i, "--", "set", "Interface", "vm%d" % i,
@@ -224,6 +232,55 @@ class Ovs:
         for p in reversed(self.procs):
             stop_proc(p)
         self.procs = []
+
+
+class OvsVtep(Ovs):
+    """One host of the overlay in OVS-DPDK (userspace tunnelling, as its documentation
+    sets it up): br-int (NORMAL) holds the VM's dpdkvhostuserclient port and a vxlan port
+    (remote_ip, key); br-phy (NORMAL) holds the underlay, the host's end of the veth pair
+    through DPDK's net_af_xdp (the driver Switchyard's uplink uses), and has the VTEP
+    address on its local (tap) port, so OVS routes the tunnel out of br-phy.  The other
+    VTEP's MAC is given with tnl/arp/set (neighbor())."""
+
+    def __init__(self, d, tag, name, netns, uplink, vtep_ip, remote_ip, vni, mac):
+        self.uplink, self.vtep_ip, self.remote_ip = uplink, vtep_ip, remote_ip
+        self.vni, self.mac = vni, mac
+        super().__init__(d, tag, 1, name=name, netns=netns, socket_mem=256)
+
+    def _bridges(self):
+        self.vsctl("add-br", "br-phy", "--", "set", "bridge", "br-phy", "datapath_type=netdev",
+                   "other-config:hwaddr=" + self.mac)
+        self.vsctl("add-port", "br-phy", "up", "--", "set", "Interface", "up", "type=dpdk",
+                   "options:dpdk-devargs=net_af_xdp_%s,iface=%s,start_queue=0,queue_count=1" %
+                   (self.name_, self.uplink), "mtu_request=1600")
+        ns = ["ip", "-n", self.netns]
+        run(ns + ["addr", "replace", self.vtep_ip + "/24", "dev", "br-phy"])
+        run(ns + ["link", "set", "br-phy", "up"])
+        self.vsctl("add-br", "br-int", "--", "set", "bridge", "br-int", "datapath_type=netdev")
+        self.vsctl("add-port", "br-int", "vm0", "--", "set", "Interface", "vm0",
+                   "type=dpdkvhostuserclient", "options:vhost-server-path=" + self.socks[0])
+        self.vsctl("add-port", "br-int", "vx", "--", "set", "Interface", "vx", "type=vxlan",
+                   "options:remote_ip=" + self.remote_ip, "options:key=%d" % self.vni)
+        self.appctl("ovs/route/add", self.remote_ip + "/32", "br-phy")
+
+    def neighbor(self, ip, mac):
+        self.appctl("tnl/arp/set", "br-phy", ip, mac)
+
+    def stop(self):
+        """Also remove what a plain exit leaves in the namespace: the bridges' tap ports
+        and an XDP program on the veth (the next run's uplink could not attach its own)."""
+        if self.procs and self.procs[-1].poll() is None and os.path.exists(self.ctl):
+            run(["ovs-appctl", "-t", self.ctl, "--timeout=10", "exit", "--cleanup"],
+                env=self.env, check=False)
+            try:
+                self.procs[-1].wait(10)
+            except subprocess.TimeoutExpired:
+                pass
+        super().stop()
+        ns = ["ip", "-n", self.netns]
+        for tap in ("br-phy", "br-int"):
+            run(ns + ["link", "del", tap], check=False)
+        run(ns + ["link", "set", "dev", self.uplink, "xdp", "off"], check=False)
 
 
 SWITCHES = {c.name: c for c in (Testpmd, Switchyard, Ovs)}
