@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,21 +9,6 @@
 #include <unistd.h>
 
 #include "client.h"
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
 
 /* Receive one checked message into c->in.  @return its length or -errno. */
 static ssize_t recv_msg(struct syd_client *c, int timeout_ms, char *err, size_t errlen)
@@ -36,18 +20,18 @@ static ssize_t recv_msg(struct syd_client *c, int timeout_ms, char *err, size_t 
 
 	ret = poll(&pfd, 1, timeout_ms);
 	if (ret == 0)
-		return fail(err, errlen, -ETIMEDOUT, "no answer from %s within %d ms", c->peer,
+		return syd_fail(err, errlen, -ETIMEDOUT, "no answer from %s within %d ms", c->peer,
 			    timeout_ms);
 	if (ret < 0)
-		return fail(err, errlen, -errno, "poll: %s", strerror(errno));
+		return syd_fail(err, errlen, -errno, "poll: %s", strerror(errno));
 	n = recv(c->fd, c->in, SYD_PROTO_MSG_MAX + 1, MSG_TRUNC);
 	if (n <= 0)
-		return fail(err, errlen, -EPIPE, "%s closed the connection", c->peer);
+		return syd_fail(err, errlen, -EPIPE, "%s closed the connection", c->peer);
 	ret = proto_check(c->in, (size_t)n, why, sizeof(why));
 	if (ret == -EPROTONOSUPPORT) /* client.h promises this code for another version */
-		return fail(err, errlen, ret, "%s", why);
+		return syd_fail(err, errlen, ret, "%s", why);
 	if (ret < 0)
-		return fail(err, errlen, -EBADMSG, "%s sent a bad message: %s", c->peer, why);
+		return syd_fail(err, errlen, -EBADMSG, "%s sent a bad message: %s", c->peer, why);
 	return n;
 }
 
@@ -55,7 +39,7 @@ static int error_reply(const struct syd_hdr *h, char *err, size_t errlen)
 {
 	const struct syd_error *e = proto_body(h);
 
-	return fail(err, errlen, -e->code, "%s", e->text);
+	return syd_fail(err, errlen, -e->code, "%s", e->text);
 }
 
 int syd_client_connect(struct syd_client *c, const char *path, const char *software,
@@ -72,11 +56,11 @@ int syd_client_connect(struct syd_client *c, const char *path, const char *softw
 	c->fd = -1;
 	snprintf(c->peer, sizeof(c->peer), "the server");
 	if (strlen(path) >= sizeof(sa.sun_path))
-		return fail(err, errlen, -ENAMETOOLONG, "socket path %s is too long", path);
+		return syd_fail(err, errlen, -ENAMETOOLONG, "socket path %s is too long", path);
 	strcpy(sa.sun_path, path);
 	c->in = malloc(SYD_PROTO_MSG_MAX + 1);
 	if (c->in == NULL)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return syd_fail(err, errlen, -ENOMEM, "out of memory");
 	c->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	/*
 	 * A Unix datagram larger than the send buffer fails with EMSGSIZE, and the default
@@ -90,16 +74,16 @@ int syd_client_connect(struct syd_client *c, const char *path, const char *softw
 		ret = -errno;
 		syd_client_close(c);
 		if (ret == -ENOENT || ret == -ECONNREFUSED)
-			return fail(err, errlen, ret,
+			return syd_fail(err, errlen, ret,
 				    "cannot connect to %s: %s (is the server running? start it, "
 				    "or give the right --socket)",
 				    path, strerror(-ret));
 		if (ret == -EACCES)
-			return fail(err, errlen, ret,
+			return syd_fail(err, errlen, ret,
 				    "cannot connect to %s: permission denied (run as root or as "
 				    "a member of the socket's group)",
 				    path);
-		return fail(err, errlen, ret, "cannot connect to %s: %s", path, strerror(-ret));
+		return syd_fail(err, errlen, ret, "cannot connect to %s: %s", path, strerror(-ret));
 	}
 	snprintf(hello.software, sizeof(hello.software), "%s", software);
 	ret = proto_begin(&b, SYD_MSG_HELLO, 0);
@@ -116,11 +100,11 @@ int syd_client_connect(struct syd_client *c, const char *path, const char *softw
 	}
 	h = (const struct syd_hdr *)c->in;
 	if (h->type != SYD_MSG_HELLO)
-		ret = fail(err, errlen, -EBADMSG, "%s answered HELLO with %s", path,
+		ret = syd_fail(err, errlen, -EBADMSG, "%s answered HELLO with %s", path,
 			   proto_msg_name(h->type));
 	else if (((const struct syd_hello *)proto_body(h))->version_min > SYD_PROTO_VERSION ||
 		 ((const struct syd_hello *)proto_body(h))->version_max < SYD_PROTO_VERSION)
-		ret = fail(err, errlen, -EPROTONOSUPPORT,
+		ret = syd_fail(err, errlen, -EPROTONOSUPPORT,
 			   "%s speaks protocol versions %u-%u, this side %d: run syd-dataplane, "
 			   "syd-control and sydctl from the same release",
 			   path, ((const struct syd_hello *)proto_body(h))->version_min,
@@ -141,14 +125,14 @@ int syd_client_request(struct syd_client *c, struct proto_buf *req, int timeout_
 	uint32_t xid;
 
 	if (c->fd < 0)
-		return fail(err, errlen, -EPIPE, "not connected");
+		return syd_fail(err, errlen, -EPIPE, "not connected");
 	if (++c->next_xid == 0)
 		c->next_xid = 1;
 	xid = h->xid = c->next_xid;
 	if (send(c->fd, h, h->length, MSG_NOSIGNAL) != (ssize_t)h->length) {
 		int ret = errno == EMSGSIZE ? -EMSGSIZE : -EPIPE;
 
-		return fail(err, errlen, ret, "cannot send to %s: %s", c->peer, strerror(errno));
+		return syd_fail(err, errlen, ret, "cannot send to %s: %s", c->peer, strerror(errno));
 	}
 	for (;;) {
 		ssize_t n = recv_msg(c, timeout_ms, err, errlen);

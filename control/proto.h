@@ -541,4 +541,9 @@ void proto_buf_free(struct proto_buf *b);
 /* Copy a C string into a fixed field, NUL-padded.  @return 0, or -ENAMETOOLONG. */
 int proto_set_str(char *field, size_t field_len, const char *s);
 
+/* Write a sentence into err (when not NULL) and return ret: the one way every side of
+ * the project fails with a reason, as in `return syd_fail(err, errlen, -ENOENT, "...")`. */
+int syd_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 #endif /* SYD_PROTO_H */

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,21 +9,6 @@
 #include <unistd.h>
 
 #include "state.h"
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
 
 int state_init(struct state *s)
 {
@@ -136,7 +120,7 @@ static int apply_uplink(struct state *s, const struct syd_op *op, const char *wh
 	for (i = 0; i < s->nports; i++)
 		if ((s->port[i].kind == SYD_PORT_AF_PACKET || s->port[i].kind == SYD_PORT_TAP) &&
 		    strcmp(s->port[i].path, op->path) == 0)
-			return fail(err, errlen, -EBUSY, "%s: %s is port '%s'", what, op->path,
+			return syd_fail(err, errlen, -EBUSY, "%s: %s is port '%s'", what, op->path,
 				    s->port[i].name);
 	memset(&s->uplink, 0, sizeof(s->uplink));
 	strcpy(s->uplink.ifname, op->path);
@@ -157,27 +141,27 @@ int state_apply_op(struct state *s, const struct syd_op *op, char *err, size_t e
 	    op->type != SYD_OP_NET_VNI && op->name[0]) {
 		p = find_port(s, op->name);
 		if (p < 0 && op->type != SYD_OP_PORT_ADD)
-			return fail(err, errlen, -ENOENT, "%s: no port named '%s'", what, op->name);
+			return syd_fail(err, errlen, -ENOENT, "%s: no port named '%s'", what, op->name);
 		if (op->type == SYD_OP_PORT_ADD && strcmp(op->name, "uplink") == 0)
-			return fail(err, errlen, -EINVAL,
+			return syd_fail(err, errlen, -EINVAL,
 				    "%s: 'uplink' is the name of the uplink: choose another", what);
 	}
 	if (op->network[0]) {
 		n = find_net(s, op->network);
 		if (n < 0)
-			return fail(err, errlen, -ENOENT, "%s: no network named '%s'", what,
+			return syd_fail(err, errlen, -ENOENT, "%s: no network named '%s'", what,
 				    op->network);
 	}
 	switch (op->type) {
 	case SYD_OP_NET_ADD:
 		if (find_net(s, op->name) >= 0)
-			return fail(err, errlen, -EEXIST, "%s: network '%s' exists", what,
+			return syd_fail(err, errlen, -EEXIST, "%s: network '%s' exists", what,
 				    op->name);
 		if (op->vni && (m = find_vni(s, op->vni)) >= 0)
-			return fail(err, errlen, -EEXIST, "%s: VNI %u is network '%s''s", what,
+			return syd_fail(err, errlen, -EEXIST, "%s: VNI %u is network '%s''s", what,
 				    op->vni, s->net[m].name);
 		if (s->nnets == STATE_MAX_NETWORKS)
-			return fail(err, errlen, -ENOSPC, "%s: all %d networks are in use", what,
+			return syd_fail(err, errlen, -ENOSPC, "%s: all %d networks are in use", what,
 				    STATE_MAX_NETWORKS);
 		memset(&s->net[s->nnets], 0, sizeof(s->net[0]));
 		strcpy(s->net[s->nnets].name, op->name);
@@ -186,11 +170,11 @@ int state_apply_op(struct state *s, const struct syd_op *op, char *err, size_t e
 	case SYD_OP_NET_DEL:
 		n = find_net(s, op->name);
 		if (n < 0)
-			return fail(err, errlen, -ENOENT, "%s: no network named '%s'", what,
+			return syd_fail(err, errlen, -ENOENT, "%s: no network named '%s'", what,
 				    op->name);
 		for (i = 0; i < s->nports; i++)
 			if (strcmp(s->port[i].network, op->name) == 0)
-				return fail(err, errlen, -EBUSY,
+				return syd_fail(err, errlen, -EBUSY,
 					    "%s: network '%s' still has port '%s': detach or delete "
 					    "its ports first",
 					    what, op->name, s->port[i].name);
@@ -203,33 +187,33 @@ int state_apply_op(struct state *s, const struct syd_op *op, char *err, size_t e
 	case SYD_OP_NET_VNI:
 		n = find_net(s, op->name);
 		if (n < 0)
-			return fail(err, errlen, -ENOENT, "%s: no network named '%s'", what,
+			return syd_fail(err, errlen, -ENOENT, "%s: no network named '%s'", what,
 				    op->name);
 		if (op->vni && (m = find_vni(s, op->vni)) >= 0 && m != n)
-			return fail(err, errlen, -EEXIST, "%s: VNI %u is network '%s''s", what,
+			return syd_fail(err, errlen, -EEXIST, "%s: VNI %u is network '%s''s", what,
 				    op->vni, s->net[m].name);
 		s->net[n].vni = op->vni;
 		break;
 	case SYD_OP_VTEP_ADD:
 		if (s->net[n].vni == 0)
-			return fail(err, errlen, -EINVAL,
+			return syd_fail(err, errlen, -EINVAL,
 				    "%s: network '%s' has no VNI: give it one (set-vni) first", what,
 				    op->network);
 		if (find_vtep(&s->net[n], op->addr) >= 0)
-			return fail(err, errlen, -EEXIST, "%s: %u.%u.%u.%u is already in network "
+			return syd_fail(err, errlen, -EEXIST, "%s: %u.%u.%u.%u is already in network "
 				    "'%s''s flood list", what, IP4(op->addr), op->network);
 		if (op->addr == s->uplink.addr)
-			return fail(err, errlen, -EINVAL, "%s: %u.%u.%u.%u is this switch's own VTEP",
+			return syd_fail(err, errlen, -EINVAL, "%s: %u.%u.%u.%u is this switch's own VTEP",
 				    what, IP4(op->addr));
 		if (s->net[n].nvteps == STATE_MAX_VTEPS)
-			return fail(err, errlen, -ENOSPC, "%s: %d remote VTEPs per network at most",
+			return syd_fail(err, errlen, -ENOSPC, "%s: %d remote VTEPs per network at most",
 				    what, STATE_MAX_VTEPS);
 		s->net[n].vtep[s->net[n].nvteps++] = op->addr;
 		break;
 	case SYD_OP_VTEP_DEL:
 		m = find_vtep(&s->net[n], op->addr);
 		if (m < 0)
-			return fail(err, errlen, -ENOENT,
+			return syd_fail(err, errlen, -ENOENT,
 				    "%s: %u.%u.%u.%u is not in network '%s''s flood list", what,
 				    IP4(op->addr), op->network);
 		s->net[n].vtep[m] = s->net[n].vtep[--s->net[n].nvteps];
@@ -238,27 +222,27 @@ int state_apply_op(struct state *s, const struct syd_op *op, char *err, size_t e
 	case SYD_OP_UPLINK_SET:
 		for (i = 0; i < s->nnets; i++)
 			if (find_vtep(&s->net[i], op->addr) >= 0)
-				return fail(err, errlen, -EINVAL,
+				return syd_fail(err, errlen, -EINVAL,
 					    "%s: %u.%u.%u.%u is a remote VTEP of network '%s'", what,
 					    IP4(op->addr), s->net[i].name);
 		return apply_uplink(s, op, what, err, errlen);
 	case SYD_OP_UPLINK_DEL:
 		if (s->uplink.ifname[0] == '\0')
-			return fail(err, errlen, -ENOENT, "%s: there is no uplink", what);
+			return syd_fail(err, errlen, -ENOENT, "%s: there is no uplink", what);
 		memset(&s->uplink, 0, sizeof(s->uplink));
 		break;
 	case SYD_OP_PORT_ADD:
 		if (p >= 0)
-			return fail(err, errlen, -EEXIST, "%s: port '%s' exists", what, op->name);
+			return syd_fail(err, errlen, -EEXIST, "%s: port '%s' exists", what, op->name);
 		for (i = 0; i < s->nports; i++)
 			if (strcmp(s->port[i].path, op->path) == 0)
-				return fail(err, errlen, -EEXIST, "%s: %s is already used by port '%s'",
+				return syd_fail(err, errlen, -EEXIST, "%s: %s is already used by port '%s'",
 					    what, op->path, s->port[i].name);
 		if ((op->kind == SYD_PORT_AF_PACKET || op->kind == SYD_PORT_TAP) &&
 		    strcmp(op->path, s->uplink.ifname) == 0)
-			return fail(err, errlen, -EBUSY, "%s: %s is the uplink", what, op->path);
+			return syd_fail(err, errlen, -EBUSY, "%s: %s is the uplink", what, op->path);
 		if (s->nports == STATE_MAX_PORTS)
-			return fail(err, errlen, -ENOSPC, "%s: all %d ports are in use", what,
+			return syd_fail(err, errlen, -ENOSPC, "%s: all %d ports are in use", what,
 				    STATE_MAX_PORTS);
 		p = (int)s->nports++;
 		memset(&s->port[p], 0, sizeof(s->port[p]));
@@ -283,17 +267,17 @@ int state_apply_op(struct state *s, const struct syd_op *op, char *err, size_t e
 		break;
 	case SYD_OP_MAC_ADD:
 		if (op->addr == 0 && strcmp(s->port[p].network, op->network) != 0)
-			return fail(err, errlen, -EINVAL,
+			return syd_fail(err, errlen, -EINVAL,
 				    "%s: port '%s' is not attached to network '%s'", what, op->name,
 				    op->network);
 		if (op->addr != 0 && find_vtep(&s->net[n], op->addr) < 0)
-			return fail(err, errlen, -EINVAL,
+			return syd_fail(err, errlen, -EINVAL,
 				    "%s: %u.%u.%u.%u is not in network '%s''s flood list", what,
 				    IP4(op->addr), op->network);
 		m = find_mac(s, op->network, op->mac);
 		if (m < 0) {
 			if (s->nmacs == STATE_MAX_MACS)
-				return fail(err, errlen, -ENOSPC, "%s: %d static entries at most",
+				return syd_fail(err, errlen, -ENOSPC, "%s: %d static entries at most",
 					    what, STATE_MAX_MACS);
 			m = (int)s->nmacs++;
 		}
@@ -306,7 +290,7 @@ int state_apply_op(struct state *s, const struct syd_op *op, char *err, size_t e
 	case SYD_OP_MAC_DEL:
 		m = find_mac(s, op->network, op->mac);
 		if (m < 0)
-			return fail(err, errlen, -ENOENT,
+			return syd_fail(err, errlen, -ENOENT,
 				    "%s: no static entry for %02x:%02x:%02x:%02x:%02x:%02x in network "
 				    "'%s'",
 				    what, op->mac[0], op->mac[1], op->mac[2], op->mac[3], op->mac[4],
@@ -316,7 +300,7 @@ int state_apply_op(struct state *s, const struct syd_op *op, char *err, size_t e
 	case SYD_OP_MAC_FLUSH:
 		break;
 	default:
-		return fail(err, errlen, -EINVAL, "unknown operation %u", op->type);
+		return syd_fail(err, errlen, -EINVAL, "unknown operation %u", op->type);
 	}
 	return 0;
 }
@@ -328,14 +312,14 @@ int state_apply_batch(struct state *s, const struct syd_batch *b, char *err, siz
 	int ret;
 
 	if ((work.mac == NULL && state_init(&work) < 0) || state_copy(&work, s) < 0)
-		return fail(err, errlen, -ENOMEM, "no memory");
+		return syd_fail(err, errlen, -ENOMEM, "no memory");
 	for (i = 0; i < b->count; i++) {
 		ret = state_apply_op(&work, &b->op[i], err, errlen);
 		if (ret < 0)
 			return ret;
 	}
 	if (state_copy(s, &work) < 0)
-		return fail(err, errlen, -ENOMEM, "no memory");
+		return syd_fail(err, errlen, -ENOMEM, "no memory");
 	return 0;
 }
 
@@ -632,11 +616,11 @@ int state_save(const struct state *s, const char *path, char *err, size_t errlen
 	FILE *f;
 
 	if (empty.mac == NULL && state_init(&empty) < 0)
-		return fail(err, errlen, -ENOMEM, "no memory");
+		return syd_fail(err, errlen, -ENOMEM, "no memory");
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	if (fd < 0)
-		return fail(err, errlen, -errno, "cannot write %s: %s", tmp, strerror(errno));
+		return syd_fail(err, errlen, -errno, "cannot write %s: %s", tmp, strerror(errno));
 	f = fdopen(fd, "w");
 	{
 		/* Diff against nothing, in slices of one batch each. */
@@ -674,13 +658,13 @@ int state_save(const struct state *s, const char *path, char *err, size_t errlen
 		ret = ret < 0 ? ret : -errno;
 		fclose(f);
 		unlink(tmp);
-		return fail(err, errlen, ret, "cannot write %s: %s", tmp, strerror(-ret));
+		return syd_fail(err, errlen, ret, "cannot write %s: %s", tmp, strerror(-ret));
 	}
 	fclose(f);
 	if (rename(tmp, path) < 0) {
 		ret = -errno;
 		unlink(tmp);
-		return fail(err, errlen, ret, "cannot rename %s to %s: %s", tmp, path,
+		return syd_fail(err, errlen, ret, "cannot rename %s to %s: %s", tmp, path,
 			    strerror(-ret));
 	}
 	return 0;
@@ -697,11 +681,11 @@ int state_load(struct state *s, const char *path, char *err, size_t errlen)
 
 	if (f == NULL)
 		return errno == ENOENT ? -ENOENT
-				       : fail(err, errlen, -errno, "cannot read %s: %s", path,
+				       : syd_fail(err, errlen, -errno, "cannot read %s: %s", path,
 					      strerror(errno));
 	while (fread(&h, sizeof(h), 1, f) == 1) {
 		if (h.length < sizeof(h) || h.length > sizeof(buf)) {
-			ret = fail(err, errlen, -EBADMSG, "%s is damaged: a record of %u bytes",
+			ret = syd_fail(err, errlen, -EBADMSG, "%s is damaged: a record of %u bytes",
 				   path, h.length);
 			break;
 		}
@@ -712,13 +696,13 @@ int state_load(struct state *s, const char *path, char *err, size_t errlen)
 			 * acknowledged, which the resync takes back from the dataplane. */
 			if (records > 0 && feof(f))
 				break;
-			ret = fail(err, errlen, -EBADMSG, "%s is damaged: cut short", path);
+			ret = syd_fail(err, errlen, -EBADMSG, "%s is damaged: cut short", path);
 			break;
 		}
 		records++;
 		ret = proto_check(buf, h.length, why, sizeof(why));
 		if (ret == 0 && h.type != SYD_MSG_BATCH && h.type != SYD_MSG_FLOW_MOD)
-			ret = fail(why, sizeof(why), -EBADMSG, "a %s record",
+			ret = syd_fail(why, sizeof(why), -EBADMSG, "a %s record",
 				   proto_msg_name(h.type));
 		if (ret == 0 && h.type == SYD_MSG_BATCH)
 			ret = state_apply_batch(s, (const struct syd_batch *)(buf + sizeof(h)), why,
@@ -727,7 +711,7 @@ int state_load(struct state *s, const char *path, char *err, size_t errlen)
 			ret = state_apply_flow_batch(s, (const void *)(buf + sizeof(h)), why,
 						     sizeof(why));
 		if (ret < 0) {
-			fail(err, errlen, ret, "%s is damaged: %s", path, why);
+			syd_fail(err, errlen, ret, "%s is damaged: %s", path, why);
 			break;
 		}
 	}

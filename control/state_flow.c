@@ -4,7 +4,6 @@
  * taken back, and the diff of two states' rules as FLOW_MOD messages.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,21 +18,6 @@ struct state_undo_step {
 	struct flow_rec *old;
 	struct flow_rec *new;
 };
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
 
 static bool has_port(const struct state *s, const char *name)
 {
@@ -71,13 +55,13 @@ static int check_refs(const struct state *s, const struct syd_flow *f, char *err
 	unsigned int k;
 
 	if ((f->match.fields & SYD_FM_IN_PORT) && !has_port(s, f->match.in_port))
-		return fail(err, errlen, -ENOENT, "in_port: no port named '%s'", f->match.in_port);
+		return syd_fail(err, errlen, -ENOENT, "in_port: no port named '%s'", f->match.in_port);
 	if ((f->match.fields & SYD_FM_NETWORK) && !has_net(s, f->match.network))
-		return fail(err, errlen, -ENOENT, "network: no network named '%s'",
+		return syd_fail(err, errlen, -ENOENT, "network: no network named '%s'",
 			    f->match.network);
 	for (k = 0; k < f->nactions && k < SYD_FLOW_ACTIONS; k++)
 		if (f->action[k].type == SYD_FA_OUTPUT && !has_port(s, f->action[k].port))
-			return fail(err, errlen, -ENOENT, "action %u (output): no port named '%s'",
+			return syd_fail(err, errlen, -ENOENT, "action %u (output): no port named '%s'",
 				    k, f->action[k].port);
 	return 0;
 }
@@ -140,31 +124,31 @@ static int apply_mod(struct state *s, const struct syd_flow_mod *m, struct state
 	int ret;
 
 	if (m->command == SYD_FC_DELETE)
-		return delete_loose(s, f, u) < 0 ? fail(err, errlen, -ENOMEM, "out of memory") : 0;
+		return delete_loose(s, f, u) < 0 ? syd_fail(err, errlen, -ENOMEM, "out of memory") : 0;
 	i = flowset_find(&s->flows, f);
 	if (i < 0 && (m->command == SYD_FC_MODIFY || m->command == SYD_FC_DELETE_STRICT))
-		return fail(err, errlen, -ENOENT, "no rule %s", identity_text(f, id, sizeof(id)));
+		return syd_fail(err, errlen, -ENOENT, "no rule %s", identity_text(f, id, sizeof(id)));
 	if (reserve_steps(u, 1) < 0)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return syd_fail(err, errlen, -ENOMEM, "out of memory");
 	if (m->command == SYD_FC_DELETE_STRICT) {
 		step(u, flowset_take(&s->flows, (size_t)i), NULL);
 		return 0;
 	}
 	if (m->command != SYD_FC_ADD && m->command != SYD_FC_MODIFY)
-		return fail(err, errlen, -EINVAL, "unknown command %u", m->command);
+		return syd_fail(err, errlen, -EINVAL, "unknown command %u", m->command);
 	ret = check_refs(s, f, err, errlen);
 	if (ret < 0)
 		return ret;
 	if (i < 0 && s->flows.n >= STATE_MAX_FLOWS)
-		return fail(err, errlen, -ENOSPC, "%u flow rules at most", STATE_MAX_FLOWS);
+		return syd_fail(err, errlen, -ENOSPC, "%u flow rules at most", STATE_MAX_FLOWS);
 	r = flowset_rec_new(f); /* MODIFY: f has the rule's identity, and the new rest */
 	if (r == NULL)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return syd_fail(err, errlen, -ENOMEM, "out of memory");
 	if (i >= 0) {
 		step(u, flowset_replace(&s->flows, (size_t)i, r), r);
 	} else if (flowset_insert(&s->flows, r) < 0) {
 		flowset_rec_put(r);
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return syd_fail(err, errlen, -ENOMEM, "out of memory");
 	} else {
 		step(u, NULL, r);
 	}
@@ -177,7 +161,7 @@ int state_apply_flow_mod(struct state *s, const struct syd_flow_mod *m, char *er
 	int ret = apply_mod(s, m, NULL, why, sizeof(why));
 
 	if (ret < 0)
-		fail(err, errlen, ret, "%s: %s", proto_flow_command_name(m->command), why);
+		syd_fail(err, errlen, ret, "%s: %s", proto_flow_command_name(m->command), why);
 	return ret;
 }
 
@@ -193,7 +177,7 @@ int state_stage_flow_batch(struct state *s, const struct syd_flow_batch *b, stru
 		ret = apply_mod(s, &b->mod[i], u, why, sizeof(why));
 		if (ret < 0) {
 			state_undo(s, u);
-			return fail(err, errlen, ret, "mod %u (%s): %s", i,
+			return syd_fail(err, errlen, ret, "mod %u (%s): %s", i,
 				    proto_flow_command_name(b->mod[i].command), why);
 		}
 	}

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -47,19 +46,6 @@ struct shadow {
 	char uplink_if[SYD_SOCK_PATH_MAX]; /* "" when none */
 	uint32_t uplink_addr;
 };
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 static int shadow_port(const struct shadow *s, const char *name)
 {
@@ -195,28 +181,28 @@ static int plan_op(const struct dataplane *dp, struct shadow *s, const struct sy
 	    op->type != SYD_OP_NET_VNI && op->name[0]) {
 		port = shadow_port(s, op->name);
 		if (port < 0 && op->type != SYD_OP_PORT_ADD)
-			return fail(err, errlen, -ENOENT, "%s: no port named '%s'", what, op->name);
+			return syd_fail(err, errlen, -ENOENT, "%s: no port named '%s'", what, op->name);
 	}
 	if (op->network[0]) {
 		net = shadow_net(s, op->network);
 		if (net < 0)
-			return fail(err, errlen, -ENOENT, "%s: no network named '%s'", what,
+			return syd_fail(err, errlen, -ENOENT, "%s: no network named '%s'", what,
 				    op->network);
 	}
 
 	switch (op->type) {
 	case SYD_OP_NET_ADD:
 		if (shadow_net(s, op->name) >= 0)
-			return fail(err, errlen, -EEXIST, "%s: network '%s' exists", what,
+			return syd_fail(err, errlen, -EEXIST, "%s: network '%s' exists", what,
 				    op->name);
 		for (k = 0; k < SYD_MAX_NETWORKS; k++)
 			if (!s->net[k].used && !s->net[k].freed)
 				break;
 		if (k == SYD_MAX_NETWORKS)
-			return fail(err, errlen, -ENOSPC, "%s: all %d networks are in use", what,
+			return syd_fail(err, errlen, -ENOSPC, "%s: all %d networks are in use", what,
 				    SYD_MAX_NETWORKS);
 		if (op->vni && (net = shadow_vni(s, op->vni)) >= 0)
-			return fail(err, errlen, -EEXIST, "%s: VNI %u is network '%s''s", what,
+			return syd_fail(err, errlen, -EEXIST, "%s: VNI %u is network '%s''s", what,
 				    op->vni, s->net[net].name);
 		s->net[k].used = true;
 		strcpy(s->net[k].name, op->name);
@@ -227,28 +213,28 @@ static int plan_op(const struct dataplane *dp, struct shadow *s, const struct sy
 	case SYD_OP_NET_VNI:
 		net = shadow_net(s, op->name);
 		if (net < 0)
-			return fail(err, errlen, -ENOENT, "%s: no network named '%s'", what,
+			return syd_fail(err, errlen, -ENOENT, "%s: no network named '%s'", what,
 				    op->name);
 		if (op->vni && (k = shadow_vni(s, op->vni)) >= 0 && k != net)
-			return fail(err, errlen, -EEXIST, "%s: VNI %u is network '%s''s", what,
+			return syd_fail(err, errlen, -EEXIST, "%s: VNI %u is network '%s''s", what,
 				    op->vni, s->net[k].name);
 		s->net[net].vni = op->vni;
 		pl[i].net = net;
 		break;
 	case SYD_OP_VTEP_ADD:
 		if (s->net[net].vni == 0)
-			return fail(err, errlen, -EINVAL,
+			return syd_fail(err, errlen, -EINVAL,
 				    "%s: network '%s' has no VNI: give it one (set-vni) first", what,
 				    op->network);
 		if (shadow_net_vtep(s, net, op->addr) >= 0)
-			return fail(err, errlen, -EEXIST,
+			return syd_fail(err, errlen, -EEXIST,
 				    "%s: %u.%u.%u.%u is already in network '%s''s flood list", what,
 				    IP4(op->addr), op->network);
 		if (s->uplink_if[0] && op->addr == s->uplink_addr)
-			return fail(err, errlen, -EINVAL, "%s: %u.%u.%u.%u is this switch's own VTEP",
+			return syd_fail(err, errlen, -EINVAL, "%s: %u.%u.%u.%u is this switch's own VTEP",
 				    what, IP4(op->addr));
 		if (s->net[net].nvteps == SYD_MAX_VTEPS || shadow_vtep_get(s, op->addr) < 0)
-			return fail(err, errlen, -ENOSPC, "%s: %d remote VTEPs at most", what,
+			return syd_fail(err, errlen, -ENOSPC, "%s: %d remote VTEPs at most", what,
 				    SYD_MAX_VTEPS);
 		s->net[net].vtep[s->net[net].nvteps++] = op->addr;
 		pl[i].net = net;
@@ -256,7 +242,7 @@ static int plan_op(const struct dataplane *dp, struct shadow *s, const struct sy
 	case SYD_OP_VTEP_DEL:
 		k = shadow_net_vtep(s, net, op->addr);
 		if (k < 0)
-			return fail(err, errlen, -ENOENT,
+			return syd_fail(err, errlen, -ENOENT,
 				    "%s: %u.%u.%u.%u is not in network '%s''s flood list", what,
 				    IP4(op->addr), op->network);
 		s->net[net].vtep[k] = s->net[net].vtep[--s->net[net].nvteps];
@@ -265,24 +251,24 @@ static int plan_op(const struct dataplane *dp, struct shadow *s, const struct sy
 		break;
 	case SYD_OP_UPLINK_SET:
 		if (++s->uplink_ops > 1)
-			return fail(err, errlen, -EINVAL, "%s: one uplink change per batch", what);
+			return syd_fail(err, errlen, -EINVAL, "%s: one uplink change per batch", what);
 		for (k = 0; k < SYD_MAX_NETWORKS; k++)
 			if (s->net[k].used && shadow_net_vtep(s, k, op->addr) >= 0)
-				return fail(err, errlen, -EINVAL,
+				return syd_fail(err, errlen, -EINVAL,
 					    "%s: %u.%u.%u.%u is a remote VTEP of network '%s'", what,
 					    IP4(op->addr), s->net[k].name);
 		for (k = 0; k < SYD_MAX_PORTS; k++)
 			if (s->port[k].used && strcmp(s->port[k].path, op->path) == 0)
-				return fail(err, errlen, -EBUSY, "%s: %s is port '%s'", what, op->path,
+				return syd_fail(err, errlen, -EBUSY, "%s: %s is port '%s'", what, op->path,
 					    s->port[k].name);
 		if (if_nametoindex(op->path) == 0)
-			return fail(err, errlen, -ENODEV, "%s: interface %s does not exist (see ip "
+			return syd_fail(err, errlen, -ENODEV, "%s: interface %s does not exist (see ip "
 				    "link)", what, op->path);
 		for (k = 0; k < SYD_MAX_PORTS; k++)
 			if (!s->port[k].used && !s->port[k].freed && !dp->port[k].open)
 				break;
 		if (k == SYD_MAX_PORTS)
-			return fail(err, errlen, -ENOSPC, "%s: all %d ports are in use", what,
+			return syd_fail(err, errlen, -ENOSPC, "%s: all %d ports are in use", what,
 				    SYD_MAX_PORTS);
 		s->port[k].freed = true; /* taken by the uplink */
 		strcpy(s->uplink_if, op->path);
@@ -291,20 +277,20 @@ static int plan_op(const struct dataplane *dp, struct shadow *s, const struct sy
 		break;
 	case SYD_OP_UPLINK_DEL:
 		if (++s->uplink_ops > 1)
-			return fail(err, errlen, -EINVAL, "%s: one uplink change per batch", what);
+			return syd_fail(err, errlen, -EINVAL, "%s: one uplink change per batch", what);
 		if (s->uplink_if[0] == '\0')
-			return fail(err, errlen, -ENOENT, "%s: there is no uplink", what);
+			return syd_fail(err, errlen, -ENOENT, "%s: there is no uplink", what);
 		s->uplink_if[0] = '\0';
 		s->uplink_addr = 0;
 		break;
 	case SYD_OP_NET_DEL:
 		net = shadow_net(s, op->name);
 		if (net < 0)
-			return fail(err, errlen, -ENOENT, "%s: no network named '%s'", what,
+			return syd_fail(err, errlen, -ENOENT, "%s: no network named '%s'", what,
 				    op->name);
 		for (k = 0; k < SYD_MAX_PORTS; k++)
 			if (s->port[k].used && s->port[k].net == net)
-				return fail(err, errlen, -EBUSY,
+				return syd_fail(err, errlen, -EBUSY,
 					    "%s: network '%s' still has port '%s': detach or delete "
 					    "its ports first",
 					    what, op->name, s->port[k].name);
@@ -317,23 +303,23 @@ static int plan_op(const struct dataplane *dp, struct shadow *s, const struct sy
 		break;
 	case SYD_OP_PORT_ADD:
 		if (port >= 0)
-			return fail(err, errlen, -EEXIST, "%s: port '%s' exists", what, op->name);
+			return syd_fail(err, errlen, -EEXIST, "%s: port '%s' exists", what, op->name);
 		if (strcmp(op->name, SYD_UPLINK_NAME) == 0)
-			return fail(err, errlen, -EINVAL,
+			return syd_fail(err, errlen, -EINVAL,
 				    "%s: '%s' is the name of the uplink: choose another", what,
 				    op->name);
 		if ((op->kind == SYD_PORT_AF_PACKET || op->kind == SYD_PORT_TAP) &&
 		    strcmp(op->path, s->uplink_if) == 0)
-			return fail(err, errlen, -EBUSY, "%s: %s is the uplink", what, op->path);
+			return syd_fail(err, errlen, -EBUSY, "%s: %s is the uplink", what, op->path);
 		for (k = 0; k < SYD_MAX_PORTS; k++)
 			if (s->port[k].used && strcmp(s->port[k].path, op->path) == 0)
-				return fail(err, errlen, -EEXIST, "%s: %s is already used by port '%s'",
+				return syd_fail(err, errlen, -EEXIST, "%s: %s is already used by port '%s'",
 					    what, op->path, s->port[k].name);
 		for (k = 0; k < SYD_MAX_PORTS; k++)
 			if (!s->port[k].used && !s->port[k].freed && !dp->port[k].open)
 				break;
 		if (k == SYD_MAX_PORTS)
-			return fail(err, errlen, -ENOSPC, "%s: all %d ports are in use", what,
+			return syd_fail(err, errlen, -ENOSPC, "%s: all %d ports are in use", what,
 				    SYD_MAX_PORTS);
 		s->port[k].used = true;
 		strcpy(s->port[k].name, op->name);
@@ -358,18 +344,18 @@ static int plan_op(const struct dataplane *dp, struct shadow *s, const struct sy
 		break;
 	case SYD_OP_MAC_ADD:
 		if (op->addr != 0 && shadow_net_vtep(s, net, op->addr) < 0)
-			return fail(err, errlen, -EINVAL,
+			return syd_fail(err, errlen, -EINVAL,
 				    "%s: %u.%u.%u.%u is not in network '%s''s flood list", what,
 				    IP4(op->addr), op->network);
 		if (op->addr == 0 && s->port[port].net != net)
-			return fail(err, errlen, -EINVAL,
+			return syd_fail(err, errlen, -EINVAL,
 				    "%s: port '%s' is not attached to network '%s'", what, op->name,
 				    op->network);
 		pl[i].port = port;
 		pl[i].net = net;
 		pl[i].key = mac_table_key((uint16_t)net, (const struct rte_ether_addr *)op->mac);
 		if (mac_table_count(dp->macs) + ++s->mac_adds > dp->macs->capacity)
-			return fail(err, errlen, -ENOSPC, "%s: the MAC table is full (%u entries)",
+			return syd_fail(err, errlen, -ENOSPC, "%s: the MAC table is full (%u entries)",
 				    what, dp->macs->capacity);
 		break;
 	case SYD_OP_MAC_DEL: {
@@ -379,7 +365,7 @@ static int plan_op(const struct dataplane *dp, struct shadow *s, const struct sy
 		pl[i].key = mac_table_key((uint16_t)net, (const struct rte_ether_addr *)op->mac);
 		state = batch_mac_state(ops, pl, i, pl[i].key);
 		if (state < 0 || (state == 0 && mac_table_find(dp->macs, pl[i].key) == NULL))
-			return fail(err, errlen, -ENOENT,
+			return syd_fail(err, errlen, -ENOENT,
 				    "%s: no entry for %02x:%02x:%02x:%02x:%02x:%02x in network '%s'",
 				    what, op->mac[0], op->mac[1], op->mac[2], op->mac[3], op->mac[4],
 				    op->mac[5], op->network);
@@ -645,7 +631,7 @@ int batch_apply(struct dataplane *dp, const struct syd_batch *b, char *err, size
 	if (ret < 0) {
 		/* Out of memory for a topology of a few KB: the state changed but workers
 		 * still see the old one; the next successful publish catches up. */
-		return fail(err, errlen, ret, "no memory to publish the change; retry");
+		return syd_fail(err, errlen, ret, "no memory to publish the change; retry");
 	}
 	if (published_removal)
 		for (i = 0; i < SYD_MAX_PORTS; i++)

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,19 +23,6 @@
 #define DP_LEARN_BATCH 256
 
 RTE_LOG_REGISTER(syd_logtype_dp, syd.dataplane, INFO);
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 static void port_counters_sum(const struct dataplane *dp, unsigned int port,
 			      struct port_counters *out);
@@ -67,7 +53,7 @@ static int workers_create(struct dataplane *dp, char *err, size_t errlen)
 	dp->qs = rte_zmalloc("syd_qsbr", rte_rcu_qsbr_get_memsize(dp->nworkers),
 			     RTE_CACHE_LINE_SIZE);
 	if (dp->qs == NULL || rte_rcu_qsbr_init(dp->qs, dp->nworkers) < 0)
-		return fail(err, errlen, -ENOMEM, "cannot allocate the RCU state");
+		return syd_fail(err, errlen, -ENOMEM, "cannot allocate the RCU state");
 	for (i = 0; i < dp->nworkers; i++) {
 		unsigned int lcore = dp->opt->worker_core[i];
 		struct worker *w;
@@ -76,14 +62,14 @@ static int workers_create(struct dataplane *dp, char *err, size_t errlen)
 		w = rte_zmalloc_socket("syd_worker", sizeof(*w), RTE_CACHE_LINE_SIZE,
 				       (int)rte_lcore_to_socket_id(lcore));
 		if (w == NULL)
-			return fail(err, errlen, -ENOMEM, "cannot allocate worker %u", i);
+			return syd_fail(err, errlen, -ENOMEM, "cannot allocate worker %u", i);
 		dp->worker[i] = w;
 		snprintf(name, sizeof(name), "syd_learn_%u", i);
 		w->learn_ring = rte_ring_create_elem(name, sizeof(struct learn_req),
 						     DP_LEARN_RING, (int)rte_lcore_to_socket_id(lcore),
 						     RING_F_SP_ENQ | RING_F_SC_DEQ);
 		if (w->learn_ring == NULL)
-			return fail(err, errlen, -ENOMEM, "cannot create learn ring %s: %s", name,
+			return syd_fail(err, errlen, -ENOMEM, "cannot create learn ring %s: %s", name,
 				    rte_strerror(rte_errno));
 		w->id = i;
 		w->lcore = lcore;
@@ -111,7 +97,7 @@ int dataplane_start(struct dataplane *dp, const struct dp_options *opt, char *er
 	dp->mp = rte_pktmbuf_pool_create("syd_mbufs", DP_MBUFS, DP_MBUF_CACHE, 0,
 					 RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (dp->mp == NULL) {
-		ret = fail(err, errlen, -ENOMEM,
+		ret = syd_fail(err, errlen, -ENOMEM,
 			   "cannot create the packet buffer pool (%u mbufs): %s; give more "
 			   "memory with --mem",
 			   DP_MBUFS, rte_strerror(rte_errno));
@@ -119,7 +105,7 @@ int dataplane_start(struct dataplane *dp, const struct dp_options *opt, char *er
 	}
 	dp->macs = mac_table_create(opt->mac_capacity);
 	if (dp->macs == NULL) {
-		ret = fail(err, errlen, -ENOMEM, "cannot allocate a MAC table of %u entries",
+		ret = syd_fail(err, errlen, -ENOMEM, "cannot allocate a MAC table of %u entries",
 			   opt->mac_capacity);
 		goto undo;
 	}
@@ -127,11 +113,11 @@ int dataplane_start(struct dataplane *dp, const struct dp_options *opt, char *er
 	if (ret < 0)
 		goto undo;
 	if (tunnel_init(dp) < 0) {
-		ret = fail(err, errlen, -ENOMEM, "cannot create the uplink's rings");
+		ret = syd_fail(err, errlen, -ENOMEM, "cannot create the uplink's rings");
 		goto undo;
 	}
 	if (flows_init(dp) < 0) {
-		ret = fail(err, errlen, -ENOMEM, "cannot allocate the flow tables");
+		ret = syd_fail(err, errlen, -ENOMEM, "cannot allocate the flow tables");
 		goto undo;
 	}
 
@@ -153,13 +139,13 @@ int dataplane_start(struct dataplane *dp, const struct dp_options *opt, char *er
 	}
 	ret = dataplane_publish(dp);
 	if (ret < 0) {
-		fail(err, errlen, ret, "cannot allocate the topology");
+		syd_fail(err, errlen, ret, "cannot allocate the topology");
 		goto undo;
 	}
 	for (i = 0; i < dp->nworkers; i++) {
 		ret = rte_eal_remote_launch(worker_main, dp->worker[i], dp->worker[i]->lcore);
 		if (ret < 0) {
-			fail(err, errlen, ret, "cannot launch worker on lcore %u: %s",
+			syd_fail(err, errlen, ret, "cannot launch worker on lcore %u: %s",
 			     dp->worker[i]->lcore, rte_strerror(-ret));
 			goto undo;
 		}

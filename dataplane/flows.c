@@ -10,7 +10,6 @@
  * commit's grace period is over and no worker can still run those rules).
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,21 +21,6 @@
 #include "flows_priv.h"
 #include "log.h"
 #include "proto_flow.h"
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
 
 static void synchronize(void *arg)
 {
@@ -165,14 +149,14 @@ static int compile_match(const struct dataplane *dp, const struct syd_flow_match
 	if (f & SYD_FM_IN_PORT) {
 		i = dataplane_port_find(dp, fm->in_port);
 		if (i < 0)
-			return fail(err, errlen, -ENOENT, "in_port: no port named '%s'",
+			return syd_fail(err, errlen, -ENOENT, "in_port: no port named '%s'",
 				    fm->in_port);
 		cls_match_in_port(m, (uint16_t)i);
 	}
 	if (f & SYD_FM_NETWORK) {
 		i = dataplane_network_find(dp, fm->network);
 		if (i < 0)
-			return fail(err, errlen, -ENOENT, "network: no network named '%s'",
+			return syd_fail(err, errlen, -ENOENT, "network: no network named '%s'",
 				    fm->network);
 		cls_match_network(m, (uint16_t)i);
 	}
@@ -237,20 +221,20 @@ static int compile_actions(struct dataplane *dp, const struct syd_flow *f, struc
 		case SYD_FA_OUTPUT:
 			i = dataplane_port_find(dp, s->port);
 			if (i < 0)
-				return fail(err, errlen, -ENOENT,
+				return syd_fail(err, errlen, -ENOENT,
 					    "action %d (output): no port named '%s'", k, s->port);
 			a->arg = (uint16_t)i;
 			break;
 		case SYD_FA_ENCAP:
 			i = tunnel_vtep_get(dp, s->addr);
 			if (i < 0)
-				return fail(err, errlen, -ENOSPC,
+				return syd_fail(err, errlen, -ENOSPC,
 					    "action %d (encap): no room for another remote VTEP "
 					    "(%d at most)",
 					    k, SYD_MAX_VTEPS);
 			if (slots_push(&dp->flows->get, i) < 0) {
 				tunnel_vtep_put(dp, i);
-				return fail(err, errlen, -ENOMEM, "out of memory");
+				return syd_fail(err, errlen, -ENOMEM, "out of memory");
 			}
 			a->arg8 = (uint8_t)i;
 			a->vni = s->vni;
@@ -320,18 +304,18 @@ static int apply(struct dataplane *dp, const struct syd_flow_mod *md, char *why,
 		proto_flow_delete_match(f, &l.dm);
 		ret = cls_walk(fs->cls, f->table == SYD_FLOW_TABLE_ANY ? -1 : f->table,
 			       delete_covered, &l);
-		return ret < 0 ? fail(why, len, ret, "out of memory") : 0;
+		return ret < 0 ? syd_fail(why, len, ret, "out of memory") : 0;
 	}
 	ret = compile_match(dp, &f->match, &spec.match, why, len);
 	if (ret < 0 && md->command != SYD_FC_ADD)
-		return fail(why, len, -ENOENT, "no such rule (%s)", why);
+		return syd_fail(why, len, -ENOENT, "no such rule (%s)", why);
 	if (ret < 0)
 		return ret;
 	old = cls_rule_find(fs->cls, f->table, f->priority, &spec.match);
 	if (old == NULL && md->command != SYD_FC_ADD)
-		return fail(why, len, -ENOENT, "no rule with that table, priority and match");
+		return syd_fail(why, len, -ENOENT, "no rule with that table, priority and match");
 	if (md->command == SYD_FC_DELETE_STRICT)
-		return rule_delete(fs, old) < 0 ? fail(why, len, -ENOMEM, "out of memory") : 0;
+		return rule_delete(fs, old) < 0 ? syd_fail(why, len, -ENOMEM, "out of memory") : 0;
 	ret = compile_actions(dp, f, fa, why, len);
 	if (ret < 0)
 		return ret;
@@ -344,14 +328,14 @@ static int apply(struct dataplane *dp, const struct syd_flow_mod *md, char *why,
 	spec.actions = fa;
 	spec.actions_len = (uint16_t)(sizeof(*fa) + fa->n * sizeof(fa->a[0]));
 	if (old != NULL && journal_puts(fs, old) < 0)
-		return fail(why, len, -ENOMEM, "out of memory");
+		return syd_fail(why, len, -ENOMEM, "out of memory");
 	if (md->command == SYD_FC_MODIFY)
 		ret = cls_rule_modify(fs->cls, old, &spec, NULL);
 	else
 		ret = cls_rule_add(fs->cls, &spec, NULL);
 	if (ret == -ENOSPC)
-		return fail(why, len, ret, "the flow tables are full (%u rules)", CLS_MAX_RULES);
-	return ret < 0 ? fail(why, len, ret, "%s", strerror(-ret)) : 0;
+		return syd_fail(why, len, ret, "the flow tables are full (%u rules)", CLS_MAX_RULES);
+	return ret < 0 ? syd_fail(why, len, ret, "%s", strerror(-ret)) : 0;
 }
 
 /* Publish the staged version; then the topology when rules came or went. */
@@ -382,7 +366,7 @@ int flows_mod(struct dataplane *dp, const struct syd_flow_batch *b, char *err, s
 		if (ret < 0) {
 			cls_abort(fs->cls);
 			journal_undo(dp);
-			return fail(err, errlen, ret, "mod %u (%s): %s", i,
+			return syd_fail(err, errlen, ret, "mod %u (%s): %s", i,
 				    proto_flow_command_name(b->mod[i].command), why);
 		}
 	}
@@ -390,7 +374,7 @@ int flows_mod(struct dataplane *dp, const struct syd_flow_batch *b, char *err, s
 	if (ret < 0) {
 		cls_abort(fs->cls);
 		journal_undo(dp);
-		return fail(err, errlen, ret, "out of memory to publish the rules");
+		return syd_fail(err, errlen, ret, "out of memory to publish the rules");
 	}
 	return 0;
 }

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
-#include <stdarg.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,21 +17,9 @@
 
 #include "log.h"
 #include "port.h"
+#include "proto.h"
 
 #define PORT_RING_SIZE 1024
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 /* Is a process listening on the socket at path? */
 static bool socket_is_live(const char *path)
@@ -57,7 +44,7 @@ int port_check_path(const char *path, enum port_kind kind, char *err, size_t err
 
 	if (kind == PORT_AF_PACKET || kind == PORT_AF_XDP) {
 		if (if_nametoindex(path) == 0)
-			return fail(err, errlen, -ENODEV,
+			return syd_fail(err, errlen, -ENODEV,
 				    "interface %s does not exist (see ip link)", path);
 		return 0;
 	}
@@ -67,29 +54,29 @@ int port_check_path(const char *path, enum port_kind kind, char *err, size_t err
 	snprintf(dirbuf, sizeof(dirbuf), "%s", path);
 	dir = dirname(dirbuf);
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-		return fail(err, errlen, -ENOENT,
+		return syd_fail(err, errlen, -ENOENT,
 			    "socket directory %s does not exist: create it (mkdir -p %s)", dir,
 			    dir);
 	if (kind == PORT_VHOST_CLIENT)
 		return 0;
 	if (access(dir, W_OK | X_OK) < 0)
-		return fail(err, errlen, -EACCES,
+		return syd_fail(err, errlen, -EACCES,
 			    "socket directory %s is not writable by this user: fix its "
 			    "permissions or choose another path",
 			    dir);
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode))
-			return fail(err, errlen, -EEXIST,
+			return syd_fail(err, errlen, -EEXIST,
 				    "%s exists and is not a socket: remove it or choose another "
 				    "path",
 				    path);
 		if (socket_is_live(path))
-			return fail(err, errlen, -EADDRINUSE,
+			return syd_fail(err, errlen, -EADDRINUSE,
 				    "socket %s is in use by another process (another switch, or a "
 				    "QEMU with server=on: then use --vhost-client for this port)",
 				    path);
 		if (unlink(path) < 0)
-			return fail(err, errlen, -errno, "cannot remove stale socket %s: %s", path,
+			return syd_fail(err, errlen, -errno, "cannot remove stale socket %s: %s", path,
 				    strerror(errno));
 		DP_LOG(NOTICE, "removed stale socket %s (no process was listening)", path);
 	}
@@ -217,12 +204,12 @@ int port_open(struct port *p, uint16_t nqueues, struct rte_mempool *mp, bool *li
 	}
 	ret = rte_vdev_init(devname, devargs);
 	if (ret < 0)
-		return fail(err, errlen, ret, "port %s: cannot create device %s on %s: %s",
+		return syd_fail(err, errlen, ret, "port %s: cannot create device %s on %s: %s",
 			    p->name, devname, p->path, rte_strerror(-ret));
 	ret = rte_eth_dev_get_port_by_name(devname, &p->eth_port);
 	if (ret < 0) {
 		rte_vdev_uninit(devname);
-		return fail(err, errlen, ret, "port %s: device %s has no ethdev", p->name,
+		return syd_fail(err, errlen, ret, "port %s: device %s has no ethdev", p->name,
 			    devname);
 	}
 	/* Link-state interrupts where the driver has them (vhost, tap); the main lcore
@@ -258,7 +245,7 @@ int port_open(struct port *p, uint16_t nqueues, struct rte_mempool *mp, bool *li
 			unlink(iface);
 		if (p->kind == PORT_VHOST_SERVER)
 			unlink(p->path);
-		return fail(err, errlen, ret, "port %s: cannot start on %s: %s", p->name, p->path,
+		return syd_fail(err, errlen, ret, "port %s: cannot start on %s: %s", p->name, p->path,
 			    rte_strerror(-ret));
 	}
 	p->open = true;

@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
 
+#include "proto.h"
 #include "xdp_steer.h"
 #include "../tools/xdp/syd_steer.h"
 
@@ -25,22 +25,9 @@ struct steer_prog {
 	uint32_t map_ids[STEER_MAX_MAPS];
 };
 
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return ret;
-}
-
 static int fail_perm(char *err, size_t errlen, const char *ifname, const char *what)
 {
-	return fail(err, errlen, -EPERM,
+	return syd_fail(err, errlen, -EPERM,
 		    "%s: reading the XDP %s needs root (CAP_SYS_ADMIN); run syd-dataplane as root",
 		    ifname, what);
 }
@@ -59,10 +46,10 @@ static int prog_open(const char *ifname, struct steer_prog *p, char *err, size_t
 
 	ifindex = if_nametoindex(ifname);
 	if (ifindex == 0)
-		return fail(err, errlen, -ENODEV, "%s: no such interface", ifname);
+		return syd_fail(err, errlen, -ENODEV, "%s: no such interface", ifname);
 	ret = bpf_xdp_query((int)ifindex, 0, &q);
 	if (ret < 0)
-		return fail(err, errlen, ret, "%s: cannot query its XDP programs: %s", ifname,
+		return syd_fail(err, errlen, ret, "%s: cannot query its XDP programs: %s", ifname,
 			    strerror(-ret));
 	ids[0] = q.prog_id;
 	ids[1] = q.drv_prog_id;
@@ -79,7 +66,7 @@ static int prog_open(const char *ifname, struct steer_prog *p, char *err, size_t
 			ret = -errno;
 			if (ret == -EPERM || ret == -EACCES)
 				return fail_perm(err, errlen, ifname, "program");
-			return fail(err, errlen, ret, "%s: cannot open XDP program %u: %s", ifname,
+			return syd_fail(err, errlen, ret, "%s: cannot open XDP program %u: %s", ifname,
 				    ids[i], strerror(-ret));
 		}
 		memset(&info, 0, sizeof(info));
@@ -89,7 +76,7 @@ static int prog_open(const char *ifname, struct steer_prog *p, char *err, size_t
 		if (ret < 0) {
 			ret = -errno;
 			close(p->fd);
-			return fail(err, errlen, ret, "%s: cannot read XDP program %u: %s", ifname,
+			return syd_fail(err, errlen, ret, "%s: cannot read XDP program %u: %s", ifname,
 				    ids[i], strerror(-ret));
 		}
 		if (strcmp(info.name, SYD_STEER_PROG_NAME) == 0) {
@@ -102,12 +89,12 @@ static int prog_open(const char *ifname, struct steer_prog *p, char *err, size_t
 		close(p->fd);
 	}
 	if (other_id != 0)
-		return fail(err, errlen, -EBUSY,
+		return syd_fail(err, errlen, -EBUSY,
 			    "%s: its XDP program is '%s' (id %u), not " SYD_STEER_PROG_NAME
 			    ": another tool owns the interface's XDP hook (ip link set dev %s xdp "
 			    "off removes it)",
 			    ifname, other, other_id, ifname);
-	return fail(err, errlen, -ENOENT,
+	return syd_fail(err, errlen, -ENOENT,
 		    "%s: no XDP program attached (net_af_xdp attaches syd_steer.bpf.o when the "
 		    "uplink is opened with xdp_prog=PATH)",
 		    ifname);
@@ -129,7 +116,7 @@ static int map_open(const char *ifname, const struct steer_prog *p, const char *
 			ret = -errno;
 			if (ret == -EPERM || ret == -EACCES)
 				return fail_perm(err, errlen, ifname, "program's maps");
-			return fail(err, errlen, ret, "%s: cannot open map %u: %s", ifname,
+			return syd_fail(err, errlen, ret, "%s: cannot open map %u: %s", ifname,
 				    p->map_ids[i], strerror(-ret));
 		}
 		memset(&info, 0, sizeof(info));
@@ -137,14 +124,14 @@ static int map_open(const char *ifname, const struct steer_prog *p, const char *
 			if (info.value_size == value_size)
 				return fd;
 			close(fd);
-			return fail(err, errlen, -ENOENT,
+			return syd_fail(err, errlen, -ENOENT,
 				    "%s: map %s holds %u-byte values, not %u: the XDP object is "
 				    "from another version of syd_steer.bpf.c",
 				    ifname, name, info.value_size, value_size);
 		}
 		close(fd);
 	}
-	return fail(err, errlen, -ENOENT,
+	return syd_fail(err, errlen, -ENOENT,
 		    "%s: the XDP program has no map %s: the object is from another version of "
 		    "syd_steer.bpf.c",
 		    ifname, name);
@@ -190,7 +177,7 @@ int xdp_steer_configure(const char *ifname, uint32_t vtep_addr, uint16_t udp_por
 	ret = bpf_map_update_elem(fd, &key, &cfg, BPF_ANY);
 	if (ret < 0) {
 		ret = -errno;
-		fail(err, errlen, ret, "%s: cannot write the XDP program's configuration: %s",
+		syd_fail(err, errlen, ret, "%s: cannot write the XDP program's configuration: %s",
 		     ifname, strerror(-ret));
 	}
 	close(fd);
@@ -206,7 +193,7 @@ int xdp_steer_stats(const char *ifname, struct xdp_steer_stats *out, char *err, 
 
 	ncpu = libbpf_num_possible_cpus();
 	if (ncpu <= 0)
-		return fail(err, errlen, ncpu < 0 ? ncpu : -EINVAL, "cannot count the CPUs: %s",
+		return syd_fail(err, errlen, ncpu < 0 ? ncpu : -EINVAL, "cannot count the CPUs: %s",
 			    strerror(ncpu < 0 ? -ncpu : EINVAL));
 	ret = prog_open(ifname, &p, err, errlen);
 	if (ret < 0)
@@ -218,12 +205,12 @@ int xdp_steer_stats(const char *ifname, struct xdp_steer_stats *out, char *err, 
 	percpu = calloc((size_t)ncpu, sizeof(*percpu)); /* per-CPU values: 8 bytes each */
 	if (percpu == NULL) {
 		close(fd);
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return syd_fail(err, errlen, -ENOMEM, "out of memory");
 	}
 	for (key = 0; key < SYD_STEER_MAX && ret == 0; key++) {
 		if (bpf_map_lookup_elem(fd, &key, percpu) < 0) {
 			ret = -errno;
-			fail(err, errlen, ret, "%s: cannot read the XDP program's counters: %s",
+			syd_fail(err, errlen, ret, "%s: cannot read the XDP program's counters: %s",
 			     ifname, strerror(-ret));
 			break;
 		}

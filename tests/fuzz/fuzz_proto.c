@@ -132,7 +132,7 @@ static void consume(const struct syd_hdr *h)
 		const struct syd_trace_record *e = proto_body(h);
 
 		for (i = 0, n = entries(h, sizeof(*e)); i < n; i++)
-			sink += NAME(e[i].in_port, false) + NAME(e[i].out_port, true) + e[i].pad;
+			sink += NAME(e[i].in_port, false) + NAME(e[i].out_port, true) + e[i].flow_priority;
 		break;
 	}
 	case SYD_MSG_TRACE_START:
