@@ -94,8 +94,8 @@ def test_rules_change_where_traffic_goes():
         out = sydctl(sock, "flow-trace", "in_port=p1,dl_dst=%s,ip,nw_dst=198.18.0.2" % m2)[1]
         assert "priority=200,ip,nw_dst=198.18.0.2 actions=drop" in out, out
         assert "Final: dropped (flow_drop)" in out, out
-        out = sydctl(sock, "flow-trace", "in_port=p1,dl_dst=%s,ip,nw_dst=10.9.9.9" % m2)[1]
-        assert "Final: output to p3" in out, out
+        out = sydctl(sock, "trace", "in_port=p1,dl_dst=%s,ip,nw_dst=10.9.9.9" % m2)[1]
+        assert "Final: output to p3" in out, out  # trace PACKET is flow-trace
         # A real packet's trace names the rule that dropped it.
         res = {}
         tracer = threading.Thread(target=lambda: res.update(out=sydctl(

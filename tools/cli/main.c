@@ -375,13 +375,14 @@ static const struct verb verbs[] = {
 	 "where, why, and their MACs; with --pcap, also their first 128 bytes as a pcap\n"
 	 "file that tcpdump and Wireshark open.",
 	 "sydctl drops --pcap /tmp/drops.pcap && tcpdump -r /tmp/drops.pcap", 0, 2, cmd_drops},
-	{"trace", "[--filter EXPR] [-n N] [--timeout S]",
+	{"trace", "[--filter EXPR] [-n N] [--timeout S] | PACKET",
 	 "Record what each stage does to the next N (1-64, default 1) real packets that\n"
 	 "match EXPR: comma-separated in_port=PORT, src=MAC, dst=MAC, ip_src=A.B.C.D,\n"
 	 "ip_dst=A.B.C.D (none: any packet).  For each: parsed fields, the source MAC\n"
-	 "stage, the destination lookup (and whether the burst's cache answered), where it\n"
-	 "went or why it was dropped.  Waits up to S seconds (default 10).",
-	 "sydctl trace --filter in_port=vm1,dst=02:00:00:00:00:02 -n 5", 0, 8, cmd_trace},
+	 "stage, the destination lookup (and whether the burst's cache answered), the flow\n"
+	 "rule that ran, where it went or why it was dropped.  Waits up to S seconds\n"
+	 "(default 10).  Given a PACKET instead (in_port=PORT,...), it is flow-trace.",
+	 "sydctl trace --filter in_port=vm1,dst=02:00:00:00:00:02 -n 5", 0, 32, cmd_trace},
 	{"doctor", "",
 	 "Check the host and the running switch, and say how to fix each problem:\n"
 	 "hugepages and hugetlbfs, other processes on the worker cores, socket\n"

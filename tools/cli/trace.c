@@ -116,6 +116,8 @@ int cmd_trace(struct ctx *x, int argc, char **argv)
 	struct timespec nap = {.tv_nsec = 100 * 1000 * 1000};
 	int i, ret, waited_ms = 0;
 
+	if (argc > 0 && argv[0][0] != '-') /* a packet described: which rules it meets */
+		return cmd_flow_trace(x, argc, argv);
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--filter") == 0 && i + 1 < argc) {
 			ret = parse_trace_filter(x, argv[++i], &req);
