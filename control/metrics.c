@@ -297,6 +297,10 @@ static void write_text(FILE *f, const struct syd_info *info, const struct dump *
 	fprintf(f, "syd_mac_table_entries %u\n", info->mac_entries);
 	family(f, "syd_mac_table_capacity", "gauge", "MAC table capacity, all networks.");
 	fprintf(f, "syd_mac_table_capacity %u\n", info->mac_capacity);
+	family(f, "syd_flow_rules", "gauge", "Flow rules, all tables.");
+	fprintf(f, "syd_flow_rules %u\n", info->flow_rules);
+	family(f, "syd_flow_memory_bytes", "gauge", "Memory the flow tables hold.");
+	fprintf(f, "syd_flow_memory_bytes %" PRIu64 "\n", info->flow_memory);
 
 	family(f, "syd_network_mac_entries", "gauge", "MAC table entries of the network.");
 	for (i = 0; i < nets->n; i++) {

@@ -262,6 +262,9 @@ struct syd_info {
 	uint32_t mac_capacity;
 	uint32_t nports;
 	uint32_t nnetworks;
+	uint32_t flow_rules;  /* in every table */
+	uint32_t pad;
+	uint64_t flow_memory; /* bytes the flow tables hold */
 };
 
 /* A dropped packet from the ledger: the last few of each reason, per worker. */

@@ -501,6 +501,8 @@ static bool send_info(struct ctl *c, struct ctl_client *cl, const struct datapla
 		e.nports += dp->port[i].open && !dp->port[i].removed && !dp->port[i].uplink;
 	for (i = 0; i < SYD_MAX_NETWORKS; i++)
 		e.nnetworks += dp->net[i].used;
+	e.flow_rules = flows_count(dp);
+	e.flow_memory = flows_memory(dp);
 	if (proto_begin(&c->out, SYD_MSG_INFO, xid) < 0 || proto_append(&c->out, &e, sizeof(e)) < 0)
 		return false;
 	return send_out(c, cl);

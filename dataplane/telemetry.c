@@ -7,6 +7,7 @@
 #include <rte_lcore.h>
 #include <rte_telemetry.h>
 
+#include "flows.h"
 #include "telemetry.h"
 
 static struct dataplane *tdp;
@@ -67,6 +68,8 @@ static int cmd_info(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "mac_capacity", dp->macs->capacity);
 	rte_tel_data_add_dict_u64(d, "ports", nports);
 	rte_tel_data_add_dict_u64(d, "networks", nnets);
+	rte_tel_data_add_dict_u64(d, "flow_rules", flows_count(dp));
+	rte_tel_data_add_dict_u64(d, "flow_memory", flows_memory(dp));
 	DONE(dp, 0);
 }
 

@@ -168,6 +168,8 @@ def test_rules_change_where_traffic_goes():
         code, _, err = sydctl(sock, "add-flows", ws_file, check=False)
         assert code != 0 and "p7" in err, err
         assert dump(sock).keys() == before.keys()
+        info = sydctl(sock, "-o", "json", "show", "info")[1]["info"]
+        assert info["flow_rules"] == len(before) and info["flow_memory"] > 0, info
 
         # Rules go with their port.
         sydctl(sock, "add-flow", "priority=50,in_port=p3 actions=output:p1")

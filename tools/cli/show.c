@@ -268,6 +268,8 @@ static int show_info(struct ctx *x)
 	display_field(&x->d, "mac_capacity", "MAC capacity", COL_U64, (uint64_t)i.mac_capacity);
 	display_field(&x->d, "ports", "ports", COL_U64, (uint64_t)i.nports);
 	display_field(&x->d, "networks", "networks", COL_U64, (uint64_t)i.nnetworks);
+	display_field(&x->d, "flow_rules", "flow rules", COL_U64, (uint64_t)i.flow_rules);
+	display_field(&x->d, "flow_memory", "flow memory (bytes)", COL_U64, i.flow_memory);
 	display_object_end(&x->d);
 	return 0;
 }
