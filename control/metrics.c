@@ -384,7 +384,24 @@ static void write_text(FILE *f, const struct syd_info *info, const struct dump *
 			w->id, w->lcore,
 			w->packets ? (double)w->busy_cycles / (double)w->packets : 0.0);
 	}
-	fprintf(f, "# VXLAN tunnel counters come with the overlay (not built yet).\n");
+	family(f, "syd_worker_flow_cache_hits_total", "counter",
+	       "Table-0 lookups the worker's exact-match cache answered.");
+	for (i = 0; i < workers->n; i++) {
+		const struct syd_worker_stats *w = (const void *)(workers->data + i * workers->size);
+
+		fprintf(f, "syd_worker_flow_cache_hits_total{worker=\"%u\",lcore=\"%u\"} %" PRIu64
+			   "\n",
+			w->id, w->lcore, w->flow_cache_hits);
+	}
+	family(f, "syd_worker_flow_cache_misses_total", "counter",
+	       "Table-0 lookups that went past the worker's exact-match cache.");
+	for (i = 0; i < workers->n; i++) {
+		const struct syd_worker_stats *w = (const void *)(workers->data + i * workers->size);
+
+		fprintf(f, "syd_worker_flow_cache_misses_total{worker=\"%u\",lcore=\"%u\"} %" PRIu64
+			   "\n",
+			w->id, w->lcore, w->flow_cache_misses);
+	}
 }
 
 int metrics_serve(struct metrics *m, struct syd_client *dp)

@@ -245,6 +245,8 @@ struct syd_worker_stats {
 	uint64_t iterations;
 	/* Bursts received by size: 1, 2-3, 4-7, 8-15, 16-31, 32 packets. */
 	uint64_t burst[SYD_PROTO_BURST_BUCKETS];
+	uint64_t flow_cache_hits;   /* table-0 lookups its exact-match cache answered */
+	uint64_t flow_cache_misses; /* and those that went to the classifier */
 	char rxqs[96]; /* the rx queues it polls, as "vm1:0 vm2:0" */
 };
 

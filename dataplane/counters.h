@@ -36,6 +36,8 @@ struct worker_counters {
 	uint64_t learn_requests; /* new or moved stations sent to the main lcore */
 	uint64_t learn_lost;     /* requests dropped because the learn ring was full */
 	uint64_t burst[WORKER_BURST_BUCKETS];
+	uint64_t flow_cache_hits; /* kept by the worker's cache (cls_emc): read, not added */
+	uint64_t flow_cache_misses;
 } __rte_cache_aligned;
 
 /* dst += a snapshot of src (relaxed loads). */

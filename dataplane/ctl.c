@@ -359,6 +359,8 @@ static void dump_worker_stats(struct dump *d, const struct dataplane *dp)
 		e.packets = wc.packets;
 		e.iterations = wc.iterations;
 		memcpy(e.burst, wc.burst, sizeof(e.burst));
+		e.flow_cache_hits = wc.flow_cache_hits;
+		e.flow_cache_misses = wc.flow_cache_misses;
 		for (q = 0; q < dp->topo->nrxq[i]; q++) {
 			const struct topo_rxq *rq = &dp->topo->rxq[i][q];
 

@@ -411,6 +411,12 @@ void dataplane_worker_counters(const struct dataplane *dp, unsigned int worker,
 	out->learn_lost -= b->learn_lost;
 	for (unsigned int i = 0; i < WORKER_BURST_BUCKETS; i++)
 		out->burst[i] -= b->burst[i];
+	if (dp->worker[worker]->emc != NULL) {
+		out->flow_cache_hits = __atomic_load_n(&dp->worker[worker]->emc->hits,
+						       __ATOMIC_RELAXED) - b->flow_cache_hits;
+		out->flow_cache_misses = __atomic_load_n(&dp->worker[worker]->emc->misses,
+							 __ATOMIC_RELAXED) - b->flow_cache_misses;
+	}
 }
 
 void dataplane_clear_worker_counters(struct dataplane *dp)
@@ -420,6 +426,10 @@ void dataplane_clear_worker_counters(struct dataplane *dp)
 	for (i = 0; i < dp->nworkers; i++) {
 		memset(&dp->worker_base[i], 0, sizeof(dp->worker_base[i]));
 		worker_counters_add(&dp->worker_base[i], &dp->worker[i]->wc);
+		if (dp->worker[i]->emc != NULL) {
+			dp->worker_base[i].flow_cache_hits = dp->worker[i]->emc->hits;
+			dp->worker_base[i].flow_cache_misses = dp->worker[i]->emc->misses;
+		}
 	}
 	dp->base_tsc = rte_rdtsc();
 }

@@ -71,6 +71,10 @@ def test_rules_change_where_traffic_goes():
         assert got(peer) == {1: {}, 2: {}, 3: {(m1, m2): 10}}
         r = dump(sock)[(0, 100, "in_port=p1,dl_dst=%s" % m2)]
         assert (r["packets"], r["bytes"]) == (10, 10 * FRAME), r
+        w = sydctl(sock, "-o", "json", "show", "workers")[1]["workers"][0]
+        # One flow: the first lookup misses the worker's cache, the rest hit it.
+        assert w["flow_cache_misses"] >= 1, w
+        assert w["flow_cache_hits"] + w["flow_cache_misses"] == 10, w
         # mod-flows: new actions, same rule, counters carry on.
         sydctl(sock, "mod-flows", "priority=100,in_port=p1,dl_dst=%s actions=output:p2" % m2)
         assert peer[1].send(m2, count=2) == 2

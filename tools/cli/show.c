@@ -194,6 +194,8 @@ static int show_workers(struct ctx *x)
 		{"busy_cycles_per_packet", "cycles/pkt", 10, COL_F64},
 		{"busy_cycles", "busy_cycles", 16, COL_U64}, {"idle_cycles", "idle_cycles", 16, COL_U64},
 		{"iterations", "iterations", 14, COL_U64},
+		{"flow_cache_hits", "cache hits", 12, COL_U64},
+		{"flow_cache_misses", "cache misses", 12, COL_U64},
 		{"rxqs", "polls (port:queue)", -20, COL_STR},
 		{"bursts", "rx bursts by size 1 2-3 4-7 8-15 16-31 32", -1, COL_RAW},
 	};
@@ -204,7 +206,7 @@ static int show_workers(struct ctx *x)
 
 	if (ret)
 		return ret;
-	display_list_begin(&x->d, "workers", "Workers:", cols, 10);
+	display_list_begin(&x->d, "workers", "Workers:", cols, 12);
 	for (i = 0; i < e.n; i++) {
 		const struct syd_worker_stats *w = (const void *)(e.data + i * e.size);
 		uint64_t total = w->busy_cycles + w->idle_cycles;
@@ -222,7 +224,8 @@ static int show_workers(struct ctx *x)
 		display_row(&x->d, (uint64_t)w->id, (uint64_t)w->lcore, w->packets,
 			    total ? 100.0 * (double)w->busy_cycles / (double)total : 0.0,
 			    w->packets ? (double)w->busy_cycles / (double)w->packets : 0.0,
-			    w->busy_cycles, w->idle_cycles, w->iterations, w->rxqs, bursts);
+			    w->busy_cycles, w->idle_cycles, w->iterations, w->flow_cache_hits,
+			    w->flow_cache_misses, w->rxqs, bursts);
 	}
 	display_list_end(&x->d);
 	free(e.data);
