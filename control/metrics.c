@@ -281,6 +281,9 @@ static void write_text(FILE *f, const struct syd_info *info, const struct dump *
 		 offsetof(struct syd_port_stats, tx_packets)},
 		{"syd_port_tx_bytes_total", "Bytes sent on the port.",
 		 offsetof(struct syd_port_stats, tx_bytes)},
+		{"syd_port_rx_missed_packets_total",
+		 "Packets the port's device dropped before the switch polled them (rx ring full).",
+		 offsetof(struct syd_port_stats, rx_missed)},
 	};
 	size_t i, k;
 	unsigned int r;

@@ -233,6 +233,8 @@ struct syd_port_stats {
 	uint64_t tx_packets;
 	uint64_t tx_bytes;
 	uint64_t drops[SYD_PROTO_DROPS]; /* by drop code (dataplane/drop.h) */
+	uint64_t rx_missed; /* dropped by the device before the switch polled them (its rx
+			     * ring was full): not in rx_packets */
 };
 
 #define SYD_PROTO_BURST_BUCKETS 6

@@ -22,6 +22,9 @@ struct port_counters {
 	uint64_t tx_packets;
 	uint64_t tx_bytes;
 	uint64_t drops[SYD_DROP_MAX]; /* indexed by enum syd_drop */
+	/* Not counted by workers: the device's own count of packets it dropped before we
+	 * polled them (rte_eth_stats imissed: a full rx ring, e.g. AF_XDP's). */
+	uint64_t rx_missed;
 } __rte_cache_aligned;
 
 /* Bursts received, by size: 1, 2-3, 4-7, 8-15, 16-31, 32 (bucket = log2 of the size). */

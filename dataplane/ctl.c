@@ -339,6 +339,7 @@ static void dump_port_stats(struct dump *d, const struct dataplane *dp)
 		e.tx_bytes = pc.tx_bytes;
 		for (r = 0; r < SYD_DROP_MAX && r < SYD_PROTO_DROPS; r++)
 			e.drops[r] = pc.drops[r];
+		e.rx_missed = pc.rx_missed;
 		dump_add(d, &e, sizeof(e));
 	}
 }

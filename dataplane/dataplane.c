@@ -6,6 +6,7 @@
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
+#include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -375,9 +376,13 @@ static void port_counters_sum(const struct dataplane *dp, unsigned int port,
 {
 	unsigned int w;
 
+	struct rte_eth_stats es;
+
 	memset(out, 0, sizeof(*out));
 	for (w = 0; w < dp->nworkers; w++)
 		port_counters_add(out, &dp->worker[w]->pc[port]);
+	if (dp->port[port].open && rte_eth_stats_get(dp->port[port].eth_port, &es) == 0)
+		out->rx_missed = es.imissed;
 }
 
 void dataplane_port_counters(const struct dataplane *dp, unsigned int port,
@@ -391,6 +396,7 @@ void dataplane_port_counters(const struct dataplane *dp, unsigned int port,
 	out->rx_bytes -= b->rx_bytes;
 	out->forwarded -= b->forwarded;
 	out->tx_packets -= b->tx_packets;
+	out->rx_missed -= b->rx_missed;
 	out->tx_bytes -= b->tx_bytes;
 	for (i = 0; i < SYD_DROP_MAX; i++)
 		out->drops[i] -= b->drops[i];

@@ -140,6 +140,7 @@ static int cmd_port(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "forwarded", c.forwarded);
 	rte_tel_data_add_dict_u64(d, "tx_packets", c.tx_packets);
 	rte_tel_data_add_dict_u64(d, "tx_bytes", c.tx_bytes);
+	rte_tel_data_add_dict_u64(d, "rx_missed", c.rx_missed);
 	rte_tel_data_add_dict_u64(d, "drops_total", total);
 	drops = drops_dict(c.drops);
 	if (drops != NULL)

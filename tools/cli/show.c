@@ -113,6 +113,7 @@ static int show_stats(struct ctx *x)
 		{"rx_packets", "rx_packets", 12, COL_U64}, {"rx_bytes", "rx_bytes", 14, COL_U64},
 		{"forwarded", "forwarded", 12, COL_U64},
 		{"tx_packets", "tx_packets", 12, COL_U64}, {"tx_bytes", "tx_bytes", 14, COL_U64},
+		{"rx_missed", "rx_missed", 10, COL_U64},
 		{"drops_total", "drops", 8, COL_U64},     {"drops", "drops by reason", -1, COL_DROPS},
 	};
 	static const struct col ncols[] = {
@@ -131,7 +132,7 @@ static int show_stats(struct ctx *x)
 		free(ports.data);
 		return ret;
 	}
-	display_list_begin(&x->d, "ports", "Port counters:", pcols, 9);
+	display_list_begin(&x->d, "ports", "Port counters:", pcols, 10);
 	for (i = 0; i < st.n; i++) {
 		const struct syd_port_stats *s = (const void *)(st.data + i * st.size);
 		const char *net = "";
@@ -143,7 +144,7 @@ static int show_stats(struct ctx *x)
 				net = p->network;
 		}
 		display_row(&x->d, s->name, net[0] || x->d.json ? net : "-", s->rx_packets,
-			    s->rx_bytes, s->forwarded, s->tx_packets, s->tx_bytes,
+			    s->rx_bytes, s->forwarded, s->tx_packets, s->tx_bytes, s->rx_missed,
 			    drops_total(s->drops), s->drops);
 	}
 	display_list_end(&x->d);
