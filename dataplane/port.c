@@ -20,6 +20,9 @@
 #include "proto.h"
 
 #define PORT_RING_SIZE 1024
+/* AF_XDP: the kernel drops what does not fit the socket's rx ring while the worker is not
+ * polling (it shares its core, or is in another port's burst), so a deeper ring. */
+#define PORT_XDP_RING_SIZE 4096
 
 /* Is a process listening on the socket at path? */
 static bool socket_is_live(const char *path)
@@ -225,8 +228,10 @@ int port_open(struct port *p, uint16_t nqueues, struct rte_mempool *mp, bool *li
 	if (ret == 0 && vhost)
 		ret = port_vhost_features(p, iface, nqueues);
 	for (q = 0; ret == 0 && q < nqueues; q++) {
-		ret = rte_eth_rx_queue_setup(p->eth_port, q, PORT_RING_SIZE, rte_socket_id(),
-					     NULL, mp);
+		ret = rte_eth_rx_queue_setup(p->eth_port, q,
+					     p->kind == PORT_AF_XDP ? PORT_XDP_RING_SIZE
+								    : PORT_RING_SIZE,
+					     rte_socket_id(), NULL, mp);
 		if (ret == 0)
 			ret = rte_eth_tx_queue_setup(p->eth_port, q, PORT_RING_SIZE,
 						     rte_socket_id(), NULL);
