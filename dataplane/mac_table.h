@@ -23,7 +23,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
+#include <rte_byteorder.h>
 #include <rte_ether.h>
 
 #define MAC_TABLE_SLOTS_PER_BUCKET 4
@@ -62,11 +64,16 @@ enum mac_learn_result {
 /* The lookup key of MAC mac in network: never 0 and never MAC_KEY_DEAD. */
 static inline uint64_t mac_table_key(uint16_t network, const struct rte_ether_addr *mac)
 {
-	uint64_t k = (uint64_t)network << 48;
+	uint32_t hi;
+	uint16_t lo;
+	uint64_t k;
 
-	k |= (uint64_t)mac->addr_bytes[0] << 40 | (uint64_t)mac->addr_bytes[1] << 32 |
-	     (uint64_t)mac->addr_bytes[2] << 24 | (uint64_t)mac->addr_bytes[3] << 16 |
-	     (uint64_t)mac->addr_bytes[4] << 8 | (uint64_t)mac->addr_bytes[5];
+	/* The six bytes, the first one highest: two loads and byte swaps, in registers (a
+	 * six-byte copy into a zeroed uint64_t goes through the stack, and its 8-byte
+	 * reload of the two fresh stores stalls on store forwarding: 20 cycles a packet). */
+	memcpy(&hi, mac->addr_bytes, 4);
+	memcpy(&lo, mac->addr_bytes + 4, 2);
+	k = (uint64_t)rte_be_to_cpu_32(hi) << 16 | rte_be_to_cpu_16(lo) | (uint64_t)network << 48;
 	/* The top 16 bits hold network + 1, never 0 for networks up to 0xfffe (callers
 	 * never use 0xffff): so a key is never 0 nor MAC_KEY_DEAD. */
 	return k + (1ull << 48);

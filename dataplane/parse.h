@@ -15,6 +15,8 @@
 
 #include <rte_ether.h>
 
+#include "drop.h"
+
 #define PKT_F_VLAN   (1u << 0) /* at least one 802.1Q/802.1ad tag; vlan_tci is the outer one */
 #define PKT_F_QINQ   (1u << 1) /* two tags */
 #define PKT_F_IPV4   (1u << 2) /* ip_src, ip_dst, ip_proto valid */
@@ -23,6 +25,7 @@
 #define PKT_F_L4     (1u << 5) /* l4_src, l4_dst valid (TCP, UDP, SCTP ports; ICMP type, code) */
 #define PKT_F_FRAG   (1u << 6) /* an IP fragment; later fragments carry no L4 header */
 #define PKT_F_L3_BAD (1u << 7) /* a header above L2 is malformed: see l3_err */
+#define PKT_F_LATER  (1u << 8) /* not parsed yet: only parse_switchable() was run */
 
 /* What was wrong above L2, when PKT_F_L3_BAD is set. */
 enum pkt_l3_err {
@@ -67,6 +70,28 @@ struct pkt_key {
  *   SYD_DROP_SHORT_VLAN when a VLAN tag is cut short.
  */
 int parse_frame(const uint8_t *frame, uint32_t len, struct pkt_key *key);
+
+/* parse_frame()'s return without the key: for an L2 switch, which reads the addresses
+ * from the frame and most often needs nothing else. */
+static inline int parse_switchable(const uint8_t *frame, uint32_t len)
+{
+	uint32_t off = sizeof(struct rte_ether_hdr);
+	int tags;
+
+	if (len < off)
+		return SYD_DROP_SHORT_ETH;
+	for (tags = 0; tags < 2; tags++) {
+		uint16_t type = (uint16_t)(frame[off - 2] << 8 | frame[off - 1]);
+
+		if (type != RTE_ETHER_TYPE_VLAN && type != RTE_ETHER_TYPE_QINQ &&
+		    type != RTE_ETHER_TYPE_QINQ1)
+			break;
+		if (len < off + 4)
+			return SYD_DROP_SHORT_VLAN;
+		off += 4;
+	}
+	return 0;
+}
 
 /* Name of an enum pkt_l3_err value, for logs and traces. */
 const char *parse_l3_err_name(unsigned int err);

@@ -62,7 +62,15 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 			}
 			src_port = SYD_VTEP_PORT_BASE + vtep;
 		}
-		ret = parse_frame(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, key);
+		/* The L2 switch reads the addresses from the frame and needs the key only
+		 * to send to a VTEP (flow_hash() parses then); flow tables and traces need
+		 * it now. */
+		if (cls == NULL && !do_trace) {
+			ret = parse_switchable(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len);
+			key->flags = PKT_F_LATER;
+		} else {
+			ret = parse_frame(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, key);
+		}
 		if (do_trace && trace_match(&t->trace->filter, in, key)) {
 			rec = trace_claim(t->trace);
 			if (rec != NULL) {
@@ -87,7 +95,8 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 			drop(w, in, m, SYD_DROP_NO_NETWORK);
 			goto next;
 		}
-		if (unlikely(rte_is_multicast_ether_addr(&key->src))) {
+		if (unlikely(rte_is_multicast_ether_addr(rte_pktmbuf_mtod_offset(
+			    m, const struct rte_ether_addr *, RTE_ETHER_ADDR_LEN)))) {
 			TR(rec->drop = SYD_DROP_SRC_MAC_MCAST);
 			drop(w, in, m, SYD_DROP_SRC_MAC_MCAST);
 			goto next;
@@ -184,6 +193,9 @@ int worker_main(void *arg)
 				switch_burst_uplink(w, t, rxq->port, pkts, n, now_s, prev, learn_gap);
 			else
 				switch_burst_plain(w, t, rxq->port, pkts, n, now_s, prev, learn_gap);
+			/* Send what this burst produced before polling the next queue: the
+			 * frames are still in cache for the device's copy. */
+			tx_flush_all(w, t);
 		}
 		if (w->inject != NULL && unlikely(!rte_ring_empty(w->inject)))
 			inject_drain(w, t);

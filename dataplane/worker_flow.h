@@ -122,7 +122,7 @@ static __rte_always_inline void flow_send(struct worker *w, const struct topolog
 	case SYD_FA_ENCAP:
 		COUNT(w->pc[in].forwarded++);
 		TR(rec->out_port = t->uplink; rec->nout++);
-		encap(w, t, in, a->vni, a->arg8, m, flow_hash(&p->key));
+		encap(w, t, in, a->vni, a->arg8, m, flow_hash(&p->key, m));
 		return;
 	}
 	if (unlikely(p->network == SYD_NO_NETWORK)) { /* normal and flood need a network */

@@ -81,9 +81,12 @@ static inline void tx_add(struct worker *w, const struct topology *t, uint16_t p
 		tx_flush(w, t, port);
 }
 
-/* The inner flow's hash, for the outer UDP source port (underlay ECMP). */
-static inline uint32_t flow_hash(const struct pkt_key *k)
+/* The inner flow's hash, for the outer UDP source port (underlay ECMP).  The L2 path
+ * parses m's key only here, when a frame goes to a VTEP. */
+static inline uint32_t flow_hash(struct pkt_key *k, const struct rte_mbuf *m)
 {
+	if (k->flags & PKT_F_LATER)
+		parse_frame(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, k);
 	return vxlan_inner_hash(k->dst.addr_bytes, k->src.addr_bytes, k->ip_src, k->ip_dst,
 				k->ip_proto, k->l4_src, k->l4_dst);
 }
@@ -138,7 +141,7 @@ static inline void encap(struct worker *w, const struct topology *t, uint16_t in
  * @return the outputs it was given to (0: dropped, nowhere to go).
  */
 static uint16_t flood(struct worker *w, const struct topology *t, uint16_t in, uint16_t network,
-		      struct rte_mbuf *m, const struct pkt_key *k, const int from_uplink)
+		      struct rte_mbuf *m, struct pkt_key *k, const int from_uplink)
 {
 	const struct topo_network *n = &t->net[network];
 	/* A local input port is in the flood list exactly when it is up, and it is polled
@@ -151,7 +154,7 @@ static uint16_t flood(struct worker *w, const struct topology *t, uint16_t in, u
 		return 0;
 	}
 	if (remote) {
-		uint32_t hash = flow_hash(k);
+		uint32_t hash = flow_hash(k, m);
 
 		/* Copies first: once references are queued, m may be sent and freed. */
 		for (i = 0; i < remote; i++) {
@@ -299,15 +302,18 @@ struct l2_ctx {
  */
 static __rte_always_inline void normal(struct worker *w, const struct topology *t,
 				       struct l2_ctx *c, uint16_t in, uint16_t network,
-				       uint32_t src_port, struct rte_mbuf *m,
-				       const struct pkt_key *key, struct trace_record *rec,
+				       uint32_t src_port, struct rte_mbuf *m, struct pkt_key *key, struct trace_record *rec,
 				       const int do_trace, const int from_uplink)
 {
 	struct port_counters *pc __rte_unused = &w->pc[in];
+	/* The addresses are read from the frame, which has the latest (set_eth_* rewrites
+	 * both) and is not being written, unlike key: a load wider than the stores that
+	 * just filled it would stall on store forwarding. */
+	const struct rte_ether_addr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_addr *);
 	uint64_t src_key, dst_key;
 	uint16_t out;
 
-	src_key = mac_table_key(network, &key->src);
+	src_key = mac_table_key(network, &eth[1]);
 	if (src_key != c->last_src) {
 		struct mac_slot *s = mac_table_find(t->macs, src_key);
 
@@ -323,14 +329,14 @@ static __rte_always_inline void normal(struct worker *w, const struct topology *
 		TR(rec->src = TRACE_SRC_SAME_AS_PREVIOUS);
 	}
 
-	if (rte_is_multicast_ether_addr(&key->dst)) {
+	if (rte_is_multicast_ether_addr(&eth[0])) {
 		TR(rec->dst = TRACE_DST_MULTICAST);
 		out = flood(w, t, in, network, m, key, from_uplink);
 		COUNT(pc->forwarded += out != 0);
 		TR(rec->nout = out; if (out == 0) rec->drop = SYD_DROP_FLOOD_NO_PORT);
 		return;
 	}
-	dst_key = mac_table_key(network, &key->dst);
+	dst_key = mac_table_key(network, &eth[0]);
 	if (dst_key != c->last_dst) {
 		c->dst_slot = mac_table_find(t->macs, dst_key);
 		c->last_dst = dst_key;
@@ -354,7 +360,7 @@ static __rte_always_inline void normal(struct worker *w, const struct topology *
 		}
 		COUNT(pc->forwarded++);
 		TR(rec->out_port = t->uplink; rec->nout = 1);
-		encap(w, t, in, t->net[network].vni, out - SYD_VTEP_PORT_BASE, m, flow_hash(key));
+		encap(w, t, in, t->net[network].vni, out - SYD_VTEP_PORT_BASE, m, flow_hash(key, m));
 		return;
 	}
 	if (unlikely(out == in)) {

@@ -124,6 +124,36 @@ def drops(sock, port):
     raise AssertionError("no port %s in %r" % (port, st))
 
 
+def outer_source_ports(ns, peer, frames):
+    """Send frames from peer (in order) and return the outer UDP source port of each
+    VXLAN packet that reached the namespace ns, captured with a packet socket there."""
+    cap = subprocess.Popen(
+        ["ip", "netns", "exec", ns, sys.executable, "-c",
+         "import socket, struct, sys\n"
+         "s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))\n"
+         "s.settimeout(5)\n"
+         "print('ready', flush=True)\n"
+         "n = int(sys.argv[1])\n"
+         "while n:\n"
+         "    f = s.recv(2048)\n"
+         "    ihl = (f[14] & 15) * 4\n"
+         "    if f[23] == 17 and struct.unpack('!H', f[16 + ihl:18 + ihl])[0] == 4789:\n"
+         "        print(struct.unpack('!H', f[14 + ihl:16 + ihl])[0], flush=True)\n"
+         "        n -= 1\n", str(len(frames))], stdout=subprocess.PIPE, text=True)
+    try:
+        assert cap.stdout.readline().strip() == "ready"
+        for f in frames:
+            peer.cmd("sendraw hex=%s" % f.hex())
+            time.sleep(0.02)  # in order: one at a time
+        out, _ = cap.communicate(timeout=10)
+    finally:
+        cap.kill()
+        cap.wait()
+    ports = [int(x) for x in out.split()]
+    assert len(ports) == len(frames), "captured %r for %d frames" % (ports, len(frames))
+    return ports
+
+
 # ---- (a) the kernel's vxlan device as the remote VTEP ----
 
 def kernel_vtep_case(kernel_owns_address):
@@ -192,6 +222,13 @@ def kernel_vtep_case(kernel_owns_address):
         # the kernel's MAC is learned behind its VTEP
         macs = sydctl(sock, "show", "macs", "-o", "json")[1]["macs"]
         assert any(m["mac"] == vx_mac and m["port"] == "198.18.0.2" for m in macs), macs
+
+        # the outer UDP source port is the inner flow's hash (RFC 7348: underlay ECMP):
+        # one port per inner 5-tuple, and different tuples spread
+        ports = outer_source_ports(ns_k, vm, [eth(vx_mac, VM1, 0x0800, ipv4(
+            "10.1.0.1", "10.1.0.2", 17, udp(41000 + i % 6, 9, b"ecmp"))) for i in range(12)])
+        assert all(49152 <= p for p in ports), ports
+        assert ports[:6] == ports[6:] and len(set(ports[:6])) >= 3, ports
 
         # VXLAN with a VNI the switch does not have is counted on the uplink, not delivered
         before = drops(sock, "uplink").get("vxlan_unknown_vni", 0)
