@@ -30,7 +30,13 @@ struct port_counters {
 /* Bursts received, by size: 1, 2-3, 4-7, 8-15, 16-31, 32 (bucket = log2 of the size). */
 #define WORKER_BURST_BUCKETS 6
 
-/* Per worker, as OVS's pmd-stats-show: an iteration that moved packets is busy. */
+/*
+ * Per worker.  Cycles are counted as dpdk-testpmd's --record-core-cycles counts them, so
+ * that the two compare: a poll that received packets is busy (with the switching and
+ * sending of its burst), an empty poll is idle, and the rest of an iteration (the
+ * learn requests, the RCU report) is busy when the iteration moved packets.  (OVS's
+ * pmd-stats-show counts whole iterations: an empty poll in a busy one is busy there.)
+ */
 struct worker_counters {
 	uint64_t busy_cycles;
 	uint64_t idle_cycles;

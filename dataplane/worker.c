@@ -158,7 +158,7 @@ int worker_main(void *arg)
 	struct worker *w = arg;
 	const uint64_t learn_gap = rte_get_tsc_hz() / 100;
 	struct rte_mbuf *pkts[WORKER_BURST];
-	uint64_t prev, now;
+	uint64_t prev, now, mark;
 
 	rte_rcu_qsbr_thread_register(w->qs, w->id);
 	rte_rcu_qsbr_thread_online(w->qs, w->id);
@@ -170,12 +170,17 @@ int worker_main(void *arg)
 		uint16_t q;
 
 		w->now_tsc = prev;
+		mark = prev; /* cycles up to mark are counted */
 		for (q = 0; q < t->nrxq[w->id]; q++) {
 			const struct topo_rxq *rxq = &t->rxq[w->id][q];
 			uint16_t n = rte_eth_rx_burst(rxq->eth_port, rxq->queue, pkts, WORKER_BURST);
 
-			if (n == 0)
+			if (n == 0) { /* an empty poll is idle time */
+				now = rte_rdtsc();
+				w->wc.idle_cycles += now - mark;
+				mark = now;
 				continue;
+			}
 			npkts += n;
 			w->wc.burst[31 - __builtin_clz(n)]++; /* n <= 32: buckets 0..5 */
 #ifndef SYD_NO_TRACE
@@ -186,8 +191,7 @@ int worker_main(void *arg)
 				else
 					switch_burst_traced(w, t, rxq->port, pkts, n, now_s, prev,
 							    learn_gap);
-				continue;
-			}
+			} else
 #endif
 			if (unlikely(rxq->port == t->uplink))
 				switch_burst_uplink(w, t, rxq->port, pkts, n, now_s, prev, learn_gap);
@@ -196,6 +200,9 @@ int worker_main(void *arg)
 			/* Send what this burst produced before polling the next queue: the
 			 * frames are still in cache for the device's copy. */
 			tx_flush_all(w, t);
+			now = rte_rdtsc();
+			w->wc.busy_cycles += now - mark;
+			mark = now;
 		}
 		if (w->inject != NULL && unlikely(!rte_ring_empty(w->inject)))
 			inject_drain(w, t);
@@ -209,10 +216,10 @@ int worker_main(void *arg)
 		now = rte_rdtsc();
 		w->wc.iterations++;
 		if (npkts) {
-			w->wc.busy_cycles += now - prev;
+			w->wc.busy_cycles += now - mark;
 			w->wc.packets += npkts;
 		} else {
-			w->wc.idle_cycles += now - prev;
+			w->wc.idle_cycles += now - mark;
 		}
 		prev = now;
 	}
