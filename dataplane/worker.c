@@ -24,7 +24,8 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 {
 	struct port_counters *pc __rte_unused = &w->pc[in];
 	uint16_t network = t->port[in].network;
-	struct l2_ctx l2 = {.now_s = now_s, .tsc = tsc, .learn_gap = learn_gap};
+	struct l2_ctx l2 = {
+		.now_s = now_s, .tsc = tsc, .learn_gap = learn_gap, .pair_out = UINT16_MAX};
 	uint32_t last_vtep_addr = 0, last_vtep_slot = 0;
 	const struct classifier *cls = t->flows;
 	struct flow_pkt fp[WORKER_BURST];

@@ -290,6 +290,13 @@ struct l2_ctx {
 	uint64_t last_src; /* a one-entry cache of the last source and destination looked up */
 	uint64_t last_dst;
 	struct mac_slot *dst_slot;
+	/* The last frame sent to one known local port from a known source: its first 12
+	 * bytes (destination, source), its network and that port.  A frame with the same
+	 * 12 bytes in the same network goes the same way at once. */
+	uint64_t pair_lo;
+	uint32_t pair_hi;
+	uint16_t pair_net;
+	uint16_t pair_out; /* UINT16_MAX: none yet */
 	uint32_t now_s;
 	uint64_t tsc;
 	uint64_t learn_gap;
@@ -310,9 +317,19 @@ static __rte_always_inline void normal(struct worker *w, const struct topology *
 	 * both) and is not being written, unlike key: a load wider than the stores that
 	 * just filled it would stall on store forwarding. */
 	const struct rte_ether_addr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_addr *);
-	uint64_t src_key, dst_key;
+	uint64_t src_key, dst_key, lo;
+	uint32_t hi;
 	uint16_t out;
+	int src_known = 0;
 
+	memcpy(&lo, eth, sizeof(lo));
+	memcpy(&hi, (const uint8_t *)eth + sizeof(lo), sizeof(hi));
+	if (!do_trace && lo == c->pair_lo && hi == c->pair_hi && network == c->pair_net &&
+	    c->pair_out != UINT16_MAX) {
+		COUNT(pc->forwarded++);
+		tx_add(w, t, c->pair_out, m);
+		return;
+	}
 	src_key = mac_table_key(network, &eth[1]);
 	if (src_key != c->last_src) {
 		struct mac_slot *s = mac_table_find(t->macs, src_key);
@@ -320,12 +337,14 @@ static __rte_always_inline void normal(struct worker *w, const struct topology *
 		if (likely(s != NULL && mac_slot_port(s) == src_port)) {
 			mac_slot_touch(s, c->now_s);
 			c->last_src = src_key;
+			src_known = 1;
 			TR(rec->src = TRACE_SRC_KNOWN);
 		} else {
 			learn_request(w, src_key, src_port, c->tsc, c->learn_gap);
 			TR(rec->src = TRACE_SRC_LEARN);
 		}
 	} else {
+		src_known = 1;
 		TR(rec->src = TRACE_SRC_SAME_AS_PREVIOUS);
 	}
 
@@ -376,6 +395,12 @@ static __rte_always_inline void normal(struct worker *w, const struct topology *
 		return;
 	}
 	TR(rec->nout = 1);
+	if (src_known) {
+		c->pair_lo = lo;
+		c->pair_hi = hi;
+		c->pair_net = network;
+		c->pair_out = out;
+	}
 	tx_add(w, t, out, m);
 }
 
