@@ -71,6 +71,9 @@ struct pkt_key {
  */
 int parse_frame(const uint8_t *frame, uint32_t len, struct pkt_key *key);
 
+/* A frame at least this long is switchable (Ethernet and two tags fit in it). */
+#define PARSE_SWITCHABLE_LEN (sizeof(struct rte_ether_hdr) + 2 * 4)
+
 /* parse_frame()'s return without the key: for an L2 switch, which reads the addresses
  * from the frame and most often needs nothing else. */
 static inline int parse_switchable(const uint8_t *frame, uint32_t len)

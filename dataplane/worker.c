@@ -52,6 +52,16 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		/* The L2 switch's shortcut, before any parsing: a frame whose addresses are
+		 * those of the burst's last one sent to a known port goes there too (being
+		 * whole, it passes the checks that frame passed). */
+		if (!from_uplink && cls == NULL && !do_trace &&
+		    m->data_len >= PARSE_SWITCHABLE_LEN &&
+		    l2_same_pair(&l2, rte_pktmbuf_mtod(m, const void *), network)) {
+			COUNT(pc->forwarded++);
+			tx_add(w, t, l2.pair_out, m);
+			continue;
+		}
 		if (from_uplink) {
 			ret = decap(w, t, m, &network, &vtep, &last_vtep_addr, &last_vtep_slot);
 			if (unlikely(ret != 0)) {

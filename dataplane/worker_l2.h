@@ -302,6 +302,18 @@ struct l2_ctx {
 	uint64_t learn_gap;
 };
 
+/* Does the frame at eth, in network, go where the burst's last such frame went? */
+static inline bool l2_same_pair(const struct l2_ctx *c, const void *eth, uint16_t network)
+{
+	uint64_t lo;
+	uint32_t hi;
+
+	memcpy(&lo, eth, sizeof(lo));
+	memcpy(&hi, (const uint8_t *)eth + sizeof(lo), sizeof(hi));
+	return lo == c->pair_lo && hi == c->pair_hi && network == c->pair_net &&
+	       c->pair_out != UINT16_MAX;
+}
+
 /*
  * The L2 switch ("normal"): learn the source (behind in, or behind a remote VTEP: the
  * port value src_port), then send m to where its destination was learned, or flood it
@@ -309,23 +321,20 @@ struct l2_ctx {
  */
 static __rte_always_inline void normal(struct worker *w, const struct topology *t,
 				       struct l2_ctx *c, uint16_t in, uint16_t network,
-				       uint32_t src_port, struct rte_mbuf *m, struct pkt_key *key, struct trace_record *rec,
-				       const int do_trace, const int from_uplink)
+				       uint32_t src_port, struct rte_mbuf *m, struct pkt_key *key,
+				       struct trace_record *rec, const int do_trace,
+				       const int from_uplink)
 {
 	struct port_counters *pc __rte_unused = &w->pc[in];
 	/* The addresses are read from the frame, which has the latest (set_eth_* rewrites
 	 * both) and is not being written, unlike key: a load wider than the stores that
 	 * just filled it would stall on store forwarding. */
 	const struct rte_ether_addr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_addr *);
-	uint64_t src_key, dst_key, lo;
-	uint32_t hi;
+	uint64_t src_key, dst_key;
 	uint16_t out;
 	int src_known = 0;
 
-	memcpy(&lo, eth, sizeof(lo));
-	memcpy(&hi, (const uint8_t *)eth + sizeof(lo), sizeof(hi));
-	if (!do_trace && lo == c->pair_lo && hi == c->pair_hi && network == c->pair_net &&
-	    c->pair_out != UINT16_MAX) {
+	if (!do_trace && l2_same_pair(c, eth, network)) {
 		COUNT(pc->forwarded++);
 		tx_add(w, t, c->pair_out, m);
 		return;
@@ -396,8 +405,8 @@ static __rte_always_inline void normal(struct worker *w, const struct topology *
 	}
 	TR(rec->nout = 1);
 	if (src_known) {
-		c->pair_lo = lo;
-		c->pair_hi = hi;
+		memcpy(&c->pair_lo, eth, sizeof(c->pair_lo));
+		memcpy(&c->pair_hi, (const uint8_t *)eth + sizeof(c->pair_lo), sizeof(c->pair_hi));
 		c->pair_net = network;
 		c->pair_out = out;
 	}
