@@ -429,6 +429,15 @@ void cls_rule_hit(const struct classifier *c, unsigned int worker, const struct 
 			 __ATOMIC_RELAXED);
 }
 
+void cls_rule_prefetch_hit(const struct classifier *c, unsigned int worker,
+			   const struct cls_rule *r)
+{
+	const struct cls_counter *chunk =
+		__atomic_load_n(&c->ctr[worker][r->stats_idx >> CLS_CTR_SHIFT], __ATOMIC_ACQUIRE);
+
+	rte_prefetch0(&chunk[r->stats_idx & (CLS_CTR_CHUNK - 1)]);
+}
+
 /* The exact-match cache */
 
 struct cls_emc *cls_emc_create(const struct classifier *c)

@@ -486,6 +486,10 @@ void cls_lookup_burst(const struct classifier *c, uint64_t v, unsigned int table
 void cls_rule_hit(const struct classifier *c, unsigned int worker, const struct cls_rule *r,
 		  uint32_t packets, uint64_t bytes);
 
+/* Start fetching the counters cls_rule_hit() will update (r's own line first). */
+void cls_rule_prefetch_hit(const struct classifier *c, unsigned int worker,
+			   const struct cls_rule *r);
+
 /* A reader's exact-match cache, for one classifier: allocate one per worker.  Two-way:
  * a key may sit in either of two entries chosen by its hash. */
 struct cls_emc {

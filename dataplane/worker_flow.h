@@ -242,6 +242,10 @@ static __rte_always_inline void flow_burst(struct worker *w, const struct topolo
 			rte_prefetch0((const uint8_t *)rules[i] + RTE_CACHE_LINE_SIZE);
 		}
 	}
+	/* Then the counters each will update (their place is in the rule's first line). */
+	for (i = 0; i < n; i++)
+		if (rules[i] != NULL)
+			cls_rule_prefetch_hit(t->flows, w->id, rules[i]);
 	for (i = 0; i < n; i++) {
 		struct trace_record *rec = fp[i].rec;
 
