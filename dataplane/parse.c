@@ -183,12 +183,6 @@ static void parse_arp(const uint8_t *l3, uint32_t avail, struct pkt_key *key)
 	memcpy(&key->ip_dst, &arp->arp_data.arp_tip, 4);
 }
 
-static inline int is_vlan_tpid(uint16_t type)
-{
-	return type == RTE_ETHER_TYPE_VLAN || type == RTE_ETHER_TYPE_QINQ ||
-	       type == RTE_ETHER_TYPE_QINQ1;
-}
-
 int parse_frame(const uint8_t *frame, uint32_t len, struct pkt_key *key)
 {
 	uint32_t off = sizeof(struct rte_ether_hdr);
@@ -202,14 +196,14 @@ int parse_frame(const uint8_t *frame, uint32_t len, struct pkt_key *key)
 	type = read_be16(frame + 12);
 
 	/* Up to two tags; a third stays in the payload (the frame is switched on L2). */
-	if (is_vlan_tpid(type)) {
+	if (parse_is_vlan_tpid(type)) {
 		if (len < off + 4)
 			return SYD_DROP_SHORT_VLAN;
 		key->flags |= PKT_F_VLAN;
 		key->vlan_tci = read_be16(frame + off);
 		type = read_be16(frame + off + 2);
 		off += 4;
-		if (is_vlan_tpid(type)) {
+		if (parse_is_vlan_tpid(type)) {
 			if (len < off + 4)
 				return SYD_DROP_SHORT_VLAN;
 			key->flags |= PKT_F_QINQ;

@@ -71,6 +71,13 @@ struct pkt_key {
  */
 int parse_frame(const uint8_t *frame, uint32_t len, struct pkt_key *key);
 
+/* An 802.1Q or 802.1ad tag's type (the 0x9100 of older QinQ too). */
+static inline int parse_is_vlan_tpid(uint16_t type)
+{
+	return type == RTE_ETHER_TYPE_VLAN || type == RTE_ETHER_TYPE_QINQ ||
+	       type == RTE_ETHER_TYPE_QINQ1;
+}
+
 /* A frame at least this long is switchable (Ethernet and two tags fit in it). */
 #define PARSE_SWITCHABLE_LEN (sizeof(struct rte_ether_hdr) + 2 * 4)
 
@@ -86,8 +93,7 @@ static inline int parse_switchable(const uint8_t *frame, uint32_t len)
 	for (tags = 0; tags < 2; tags++) {
 		uint16_t type = (uint16_t)(frame[off - 2] << 8 | frame[off - 1]);
 
-		if (type != RTE_ETHER_TYPE_VLAN && type != RTE_ETHER_TYPE_QINQ &&
-		    type != RTE_ETHER_TYPE_QINQ1)
+		if (!parse_is_vlan_tpid(type))
 			break;
 		if (len < off + 4)
 			return SYD_DROP_SHORT_VLAN;
