@@ -124,24 +124,34 @@ def drops(sock, port):
     raise AssertionError("no port %s in %r" % (port, st))
 
 
+def ns_python(ns, code, *args):
+    """Run Python code in the namespace ns (stdout a pipe); return once it has printed
+    'ready'."""
+    proc = subprocess.Popen(["ip", "netns", "exec", ns, sys.executable, "-c", code] + list(args),
+                            stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline().strip()
+    if line != "ready":
+        proc.kill()
+        proc.wait()
+        raise AssertionError("helper in %s did not start: %r" % (ns, line))
+    return proc
+
+
 def outer_source_ports(ns, peer, frames):
     """Send frames from peer (in order) and return the outer UDP source port of each
     VXLAN packet that reached the namespace ns, captured with a packet socket there."""
-    cap = subprocess.Popen(
-        ["ip", "netns", "exec", ns, sys.executable, "-c",
-         "import socket, struct, sys\n"
-         "s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))\n"
-         "s.settimeout(5)\n"
-         "print('ready', flush=True)\n"
-         "n = int(sys.argv[1])\n"
-         "while n:\n"
-         "    f = s.recv(2048)\n"
-         "    ihl = (f[14] & 15) * 4\n"
-         "    if f[23] == 17 and struct.unpack('!H', f[16 + ihl:18 + ihl])[0] == 4789:\n"
-         "        print(struct.unpack('!H', f[14 + ihl:16 + ihl])[0], flush=True)\n"
-         "        n -= 1\n", str(len(frames))], stdout=subprocess.PIPE, text=True)
+    cap = ns_python(ns, "import socket, struct, sys\n"
+                    "s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))\n"
+                    "s.settimeout(5)\n"
+                    "print('ready', flush=True)\n"
+                    "n = int(sys.argv[1])\n"
+                    "while n:\n"
+                    "    f = s.recv(2048)\n"
+                    "    ihl = (f[14] & 15) * 4\n"
+                    "    if f[23] == 17 and struct.unpack('!H', f[16 + ihl:18 + ihl])[0] == 4789:\n"
+                    "        print(struct.unpack('!H', f[14 + ihl:16 + ihl])[0], flush=True)\n"
+                    "        n -= 1\n", str(len(frames)))
     try:
-        assert cap.stdout.readline().strip() == "ready"
         for f in frames:
             peer.cmd("sendraw hex=%s" % f.hex())
             time.sleep(0.02)  # in order: one at a time
@@ -202,16 +212,13 @@ def kernel_vtep_case(kernel_owns_address):
                      lambda p: p.get("icmp_type") == 0)
         assert r["ip_src"] == "10.1.0.2" and r["icmp_data"] == b"switchyard", r
         # UDP to an echo server in the kernel's namespace
-        echo = subprocess.Popen(
-            ["ip", "netns", "exec", ns_k, sys.executable, "-c",
-             "import socket\n"
-             "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
-             "s.bind(('10.1.0.2', 7777))\n"
-             "print('ready', flush=True)\n"
-             "d, a = s.recvfrom(2048)\n"
-             "s.sendto(d.upper(), a)\n"], stdout=subprocess.PIPE, text=True)
+        echo = ns_python(ns_k, "import socket\n"
+                         "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                         "s.bind(('10.1.0.2', 7777))\n"
+                         "print('ready', flush=True)\n"
+                         "d, a = s.recvfrom(2048)\n"
+                         "s.sendto(d.upper(), a)\n")
         try:
-            assert echo.stdout.readline().strip() == "ready"
             r = exchange(vm, eth(vx_mac, VM1, 0x0800,
                                  ipv4("10.1.0.1", "10.1.0.2", 17, udp(40000, 7777, b"overlay"))),
                          lambda p: p.get("proto") == 17 and p.get("dport") == 40000)
