@@ -161,29 +161,6 @@ struct classifier {
 
 /* Hashing */
 
-static inline uint32_t hash_words(const uint64_t w[CLS_KEY_WORDS], uint32_t seed)
-{
-#ifdef __SSE4_2__
-	/* Two independent CRC32C chains: half the latency of one. */
-	uint64_t a = _mm_crc32_u64(seed, w[0]), b = _mm_crc32_u64(seed ^ 0x5bd1e995u, w[3]);
-
-	a = _mm_crc32_u64(a, w[1]);
-	b = _mm_crc32_u64(b, w[4]);
-	a = _mm_crc32_u64(a, w[2]);
-	b = _mm_crc32_u64(b, w[5]);
-	return (uint32_t)a ^ (uint32_t)((b << 16) | (b >> 16));
-#else
-	uint64_t h = seed;
-	int i;
-
-	for (i = 0; i < CLS_KEY_WORDS; i++) {
-		h = (h ^ w[i]) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-	}
-	return (uint32_t)h;
-#endif
-}
-
 static inline uint32_t hash_masked(const struct cls_key *k, const struct cls_key *m, uint32_t seed)
 {
 	uint64_t w[CLS_KEY_WORDS];
@@ -191,7 +168,7 @@ static inline uint32_t hash_masked(const struct cls_key *k, const struct cls_key
 
 	for (i = 0; i < CLS_KEY_WORDS; i++)
 		w[i] = k->w[i] & m->w[i];
-	return hash_words(w, seed);
+	return cls_hash_words(w, seed);
 }
 
 /* Whether k masked with m is the masked key mk. */
@@ -448,6 +425,7 @@ struct cls_emc *cls_emc_create(const struct classifier *c)
 	if (emc == NULL)
 		return NULL;
 	emc->cls = c;
+	emc->seed = c->seed;
 	emc->hits = 0;
 	emc->misses = 0;
 	emc->inserts = 0;
@@ -464,22 +442,27 @@ void cls_emc_destroy(struct cls_emc *emc)
 	free(emc);
 }
 
-static inline uint32_t emc_hash(const struct classifier *c, const struct cls_key *k,
-				unsigned int table)
-{
-	return hash_words(k->w, c->seed ^ (table * 0x9e3779b1u));
-}
-
-/* A key's two entries (a 2-way cache: two flows sharing one entry do not evict each
- * other forever). */
-static inline uint32_t emc_way(uint32_t hash, int way)
-{
-	return (way ? hash >> 16 : hash) & (CLS_EMC_ENTRIES - 1);
-}
-
 void cls_emc_lookup_burst(struct cls_emc *emc, uint64_t v, unsigned int table,
 			  const struct cls_key *const keys[], unsigned int n,
 			  const struct cls_rule *out[])
+{
+	uint32_t hash[CLS_BURST];
+	unsigned int base, i;
+
+	for (base = 0; base < n; base += CLS_BURST) {
+		unsigned int cnt = RTE_MIN(n - base, (unsigned int)CLS_BURST);
+
+		for (i = 0; i < cnt; i++) {
+			hash[i] = cls_emc_hash(emc, keys[base + i], table);
+			cls_emc_prefetch(emc, hash[i]);
+		}
+		cls_emc_lookup_hashed(emc, v, table, keys + base, hash, cnt, out + base);
+	}
+}
+
+void cls_emc_lookup_hashed(struct cls_emc *emc, uint64_t v, unsigned int table,
+			   const struct cls_key *const keys[], const uint32_t hashes[],
+			   unsigned int n, const struct cls_rule *out[])
 {
 	const struct classifier *c = emc->cls;
 	const struct cls_key *miss_key[CLS_BURST];
@@ -503,15 +486,11 @@ void cls_emc_lookup_burst(struct cls_emc *emc, uint64_t v, unsigned int table,
 	for (base = 0; base < n; base += CLS_BURST) {
 		unsigned int cnt = RTE_MIN(n - base, (unsigned int)CLS_BURST);
 
-		for (i = 0; i < cnt; i++) {
-			hash[i] = emc_hash(c, keys[base + i], table);
-			rte_prefetch0(&emc->e[emc_way(hash[i], 0)]);
-			rte_prefetch0(&emc->e[emc_way(hash[i], 1)]);
-		}
 		nmiss = 0;
 		for (i = 0; i < cnt; i++) {
-			const struct cls_emc_entry *e0 = &emc->e[emc_way(hash[i], 0)];
-			const struct cls_emc_entry *e1 = &emc->e[emc_way(hash[i], 1)];
+			uint32_t h = hashes[base + i];
+			const struct cls_emc_entry *e0 = &emc->e[cls_emc_way(h, 0)];
+			const struct cls_emc_entry *e1 = &emc->e[cls_emc_way(h, 1)];
 
 			/* The tag first: an entry of another version may hold a freed rule. */
 			if (e0->tag == tag && key_eq(&e0->key, keys[base + i])) {
@@ -520,7 +499,7 @@ void cls_emc_lookup_burst(struct cls_emc *emc, uint64_t v, unsigned int table,
 				out[base + i] = e1->rule;
 			} else {
 				miss_key[nmiss] = keys[base + i];
-				hash[nmiss] = hash[i];
+				hash[nmiss] = h;
 				pos[nmiss++] = base + i;
 			}
 		}
@@ -530,8 +509,8 @@ void cls_emc_lookup_burst(struct cls_emc *emc, uint64_t v, unsigned int table,
 		emc->misses += nmiss;
 		lookup_chunk(c, v, pv, miss_key, nmiss, miss_out);
 		for (i = 0; i < nmiss; i++) {
-			struct cls_emc_entry *e0 = &emc->e[emc_way(hash[i], 0)];
-			struct cls_emc_entry *e1 = &emc->e[emc_way(hash[i], 1)], *e;
+			struct cls_emc_entry *e0 = &emc->e[cls_emc_way(hash[i], 0)];
+			struct cls_emc_entry *e1 = &emc->e[cls_emc_way(hash[i], 1)], *e;
 
 			out[pos[i]] = miss_out[i];
 			/* An entry of an older version, else either in turn. */
@@ -795,7 +774,7 @@ static void gc_add(struct classifier *c, void *p, size_t size, bool is_rule)
 
 static uint32_t mask_hash(const struct cls_key *mask)
 {
-	return hash_words(mask->w, 0x2545f491u);
+	return cls_hash_words(mask->w, 0x2545f491u);
 }
 
 static struct cls_subtable *sub_find(const struct cls_tab *t, const struct cls_key *mask,
@@ -1089,7 +1068,7 @@ static void rule_unlink(struct classifier *c, struct cls_rule *r)
 {
 	struct cls_subtable *s = r->sub;
 	struct cls_htab *h = s->htab;
-	uint32_t hash = hash_words(r->key.w, c->seed), home = hash & h->mask, probe;
+	uint32_t hash = cls_hash_words(r->key.w, c->seed), home = hash & h->mask, probe;
 	int i;
 
 	for (probe = 0; probe < CLS_MAX_PROBE && probe <= h->mask; probe++) {
@@ -1236,7 +1215,7 @@ int cls_rule_add(struct classifier *c, const struct cls_rule_spec *spec,
 	s = sub_get(c, t, &spec->match.mask, &created);
 	if (s == NULL)
 		return -ENOMEM;
-	hash = hash_words(key.w, c->seed);
+	hash = cls_hash_words(key.w, c->seed);
 	old = created ? NULL : staged_find(c, s, &key, hash, spec->priority);
 	r = rule_new(c, spec, &key, s, spec->table);
 	ret = r ? rule_install(c, s, r, old, hash) : -ENOMEM;
@@ -1269,7 +1248,7 @@ int cls_rule_modify(struct classifier *c, const struct cls_rule *rule,
 		return ret;
 	if (!staged(c, old))
 		return -ENOENT;
-	hash = hash_words(old->key.w, c->seed);
+	hash = cls_hash_words(old->key.w, c->seed);
 	if (sp.priority != old->priority && staged_find(c, s, &old->key, hash, sp.priority))
 		return -EEXIST;
 	r = rule_new(c, &sp, &old->key, s, old->table);
@@ -1314,7 +1293,7 @@ const struct cls_rule *cls_rule_find(const struct classifier *c, unsigned int ta
 		return NULL;
 	for (i = 0; i < CLS_KEY_WORDS; i++)
 		key.w[i] = m->key.w[i] & m->mask.w[i];
-	return staged_find(c, s, &key, hash_words(key.w, c->seed), priority);
+	return staged_find(c, s, &key, cls_hash_words(key.w, c->seed), priority);
 }
 
 void cls_rule_match(const struct cls_rule *r, struct cls_match *m)

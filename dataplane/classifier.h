@@ -52,10 +52,15 @@
 #ifndef SYD_CLASSIFIER_H
 #define SYD_CLASSIFIER_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+#ifdef __SSE4_2__
+#include <nmmintrin.h>
+#endif
 
 #include <rte_byteorder.h>
 #include <rte_ether.h>
@@ -106,6 +111,30 @@ _Static_assert(offsetof(struct cls_key, in_port) == 6 && offsetof(struct cls_key
 		       offsetof(struct cls_key, tun_remote) == 36 &&
 		       offsetof(struct cls_key, ip_proto) == 40,
 	       "cls_key's layout");
+
+/* The classifier's hash of a key's words (CRC32C where the CPU has it). */
+static inline uint32_t cls_hash_words(const uint64_t w[CLS_KEY_WORDS], uint32_t seed)
+{
+#ifdef __SSE4_2__
+	/* Two independent CRC32C chains: half the latency of one. */
+	uint64_t a = _mm_crc32_u64(seed, w[0]), b = _mm_crc32_u64(seed ^ 0x5bd1e995u, w[3]);
+
+	a = _mm_crc32_u64(a, w[1]);
+	b = _mm_crc32_u64(b, w[4]);
+	a = _mm_crc32_u64(a, w[2]);
+	b = _mm_crc32_u64(b, w[5]);
+	return (uint32_t)a ^ (uint32_t)((b << 16) | (b >> 16));
+#else
+	uint64_t h = seed;
+	int i;
+
+	for (i = 0; i < CLS_KEY_WORDS; i++) {
+		h = (h ^ w[i]) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	return (uint32_t)h;
+#endif
+}
 
 /* A match: the bits of key that are set in mask must be equal (others are ignored). */
 struct cls_match {
@@ -159,6 +188,59 @@ static inline void cls_key_from_pkt(struct cls_key *k, const struct pkt_key *p, 
 	k->tun_remote = remote;
 	k->w[CLS_KEY_WORDS - 1] = 0; /* the padding */
 	k->ip_proto = p->ip_proto;
+#endif
+}
+
+/*
+ * The key of the most common frame read straight from its bytes, without a pkt_key:
+ * untagged IPv4 with no options, not a fragment, carrying a whole UDP or TCP header.
+ * The key is the one parse_frame() and cls_key_from_pkt() give for that frame.
+ *
+ * @return false, with *k undefined, for any other frame (parse it in full).
+ */
+static inline bool cls_key_from_frame(struct cls_key *k, const uint8_t *f, uint32_t len,
+				      uint16_t in_port, uint16_t network, uint32_t vni,
+				      uint32_t remote)
+{
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	const uint8_t *ip = f + sizeof(struct rte_ether_hdr), *l4 = ip + 20;
+	uint32_t total, l4_len;
+	uint64_t dst, src, addrs;
+	uint16_t type, frag;
+
+	if (len < sizeof(struct rte_ether_hdr) + 20)
+		return false;
+	memcpy(&type, f + 12, 2);
+	memcpy(&frag, ip + 6, 2);
+	total = (uint32_t)ip[2] << 8 | ip[3];
+	if (type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) || ip[0] != 0x45 ||
+	    total > len - sizeof(struct rte_ether_hdr) || total < 20 ||
+	    (frag & rte_cpu_to_be_16(0x3fff)) != 0) /* MF or an offset: a fragment */
+		return false;
+	l4_len = total - 20;
+	if (ip[9] == IPPROTO_UDP) {
+		if (l4_len < 8)
+			return false;
+	} else if (ip[9] == IPPROTO_TCP) {
+		if (l4_len < 20 || (l4[12] >> 4) < 5 || (uint32_t)(l4[12] >> 4) * 4 > l4_len)
+			return false;
+	} else {
+		return false;
+	}
+	memcpy(&dst, f, 8); /* the addresses and the two bytes after each */
+	memcpy(&src, f + 6, 8);
+	memcpy(&addrs, ip + 12, 8);
+	k->w[0] = (dst & 0xffffffffffffull) | (uint64_t)in_port << 48;
+	k->w[1] = (src & 0xffffffffffffull) | (uint64_t)network << 48;
+	k->w[2] = (uint64_t)RTE_ETHER_TYPE_IPV4 << 16 | (uint64_t)(l4[0] << 8 | l4[1]) << 32 |
+		  (uint64_t)(l4[2] << 8 | l4[3]) << 48;
+	k->w[3] = addrs;
+	k->w[4] = vni | (uint64_t)remote << 32;
+	k->w[5] = ip[9];
+	return true;
+#else
+	(void)k, (void)f, (void)len, (void)in_port, (void)network, (void)vni, (void)remote;
+	return false;
 #endif
 }
 
@@ -494,6 +576,7 @@ void cls_rule_prefetch_hit(const struct classifier *c, unsigned int worker,
  * a key may sit in either of two entries chosen by its hash. */
 struct cls_emc {
 	const struct classifier *cls;
+	uint32_t seed;	 /* the classifier's hash seed */
 	uint64_t hits;	 /* lookups answered by the cache */
 	uint64_t misses; /* lookups that went to the classifier */
 	uint64_t inserts;
@@ -514,5 +597,32 @@ void cls_emc_destroy(struct cls_emc *emc);
 void cls_emc_lookup_burst(struct cls_emc *emc, uint64_t v, unsigned int table,
 			  const struct cls_key *const keys[], unsigned int n,
 			  const struct cls_rule *out[]);
+
+/* The hash the cache files k under in table. */
+static inline uint32_t cls_emc_hash(const struct cls_emc *emc, const struct cls_key *k,
+				    unsigned int table)
+{
+	return cls_hash_words(k->w, emc->seed ^ (table * 0x9e3779b1u));
+}
+
+/* A key's two entries (a 2-way cache: two flows sharing one entry do not evict each
+ * other forever). */
+static inline uint32_t cls_emc_way(uint32_t hash, int way)
+{
+	return (way ? hash >> 16 : hash) & (CLS_EMC_ENTRIES - 1);
+}
+
+/* Start fetching the entries a key of this hash may sit in. */
+static inline void cls_emc_prefetch(const struct cls_emc *emc, uint32_t hash)
+{
+	__builtin_prefetch(&emc->e[cls_emc_way(hash, 0)]);
+	__builtin_prefetch(&emc->e[cls_emc_way(hash, 1)]);
+}
+
+/* cls_emc_lookup_burst() with each key's cls_emc_hash() computed (and its entries
+ * prefetched) by the caller, as soon as it had the key. */
+void cls_emc_lookup_hashed(struct cls_emc *emc, uint64_t v, unsigned int table,
+			   const struct cls_key *const keys[], const uint32_t hashes[],
+			   unsigned int n, const struct cls_rule *out[]);
 
 #endif /* SYD_CLASSIFIER_H */

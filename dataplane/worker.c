@@ -73,6 +73,30 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 			}
 			src_port = SYD_VTEP_PORT_BASE + vtep;
 		}
+		/* The flow tables read the common frame straight into the classifier's key
+		 * (the rest of the packet's key is parsed if an action needs it). */
+		if (cls != NULL && !do_trace &&
+		    cls_key_from_frame(&fp[nf].ck, rte_pktmbuf_mtod(m, const uint8_t *),
+				       m->data_len, in, network,
+				       from_uplink ? t->net[network].vni : 0,
+				       from_uplink ? t->vtep[vtep].addr : 0)) {
+			struct flow_pkt *p = &fp[nf];
+
+			if (unlikely(rte_is_multicast_ether_addr(rte_pktmbuf_mtod_offset(
+				    m, const struct rte_ether_addr *, RTE_ETHER_ADDR_LEN)))) {
+				drop(w, in, m, SYD_DROP_SRC_MAC_MCAST);
+				continue;
+			}
+			p->m = m;
+			p->rec = NULL;
+			p->src_port = src_port;
+			p->network = network;
+			p->key.flags = PKT_F_LATER;
+			p->hash = cls_emc_hash(w->emc, &p->ck, 0);
+			cls_emc_prefetch(w->emc, p->hash);
+			nf++;
+			continue;
+		}
 		/* The L2 switch reads the addresses from the frame and needs the key only
 		 * to send to a VTEP (flow_hash() parses then); flow tables and traces need
 		 * it now. */
@@ -123,6 +147,8 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 			cls_key_from_pkt(&p->ck, key, in, network,
 					 from_uplink ? t->net[network].vni : 0,
 					 from_uplink ? t->vtep[vtep].addr : 0);
+			p->hash = cls_emc_hash(w->emc, &p->ck, 0);
+			cls_emc_prefetch(w->emc, p->hash);
 			continue;
 		}
 		normal(w, t, &l2, in, network, src_port, m, key, rec, do_trace, from_uplink);

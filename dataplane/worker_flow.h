@@ -17,6 +17,7 @@ struct flow_pkt {
 	struct trace_record *rec;
 	uint32_t src_port; /* as normal() learns it */
 	uint16_t network;
+	uint32_t hash; /* ck's cls_emc_hash() in table 0 */
 	struct pkt_key key;
 	struct cls_key ck;
 };
@@ -228,12 +229,15 @@ static __rte_always_inline void flow_burst(struct worker *w, const struct topolo
 {
 	const struct cls_key *keys[WORKER_BURST];
 	const struct cls_rule *rules[WORKER_BURST];
+	uint32_t hashes[WORKER_BURST];
 	uint64_t v = cls_version(t->flows);
 	uint16_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		keys[i] = &fp[i].ck;
-	cls_emc_lookup_burst(w->emc, v, 0, keys, n, rules);
+		hashes[i] = fp[i].hash;
+	}
+	cls_emc_lookup_hashed(w->emc, v, 0, keys, hashes, n, rules);
 	/* A cache hit has not touched its rule: fetch both its lines (counters index,
 	 * actions) for the whole burst before running any. */
 	for (i = 0; i < n; i++) {

@@ -7,9 +7,12 @@
  * garbage first: under ASan a read past the end fails the test, and a field the parser
  * forgot to write shows up as 0xa5.  Keys are compared field by field against the key
  * the test expects, with every field exact: fields the flags do not vouch for must be 0,
- * except l4_off, which the contract defines only with PKT_F_L4.
+ * except l4_off, which the contract defines only with PKT_F_L4.  Every parse also checks
+ * the two shortcuts against the full parse: parse_switchable() (the L2 switch's) and
+ * cls_key_from_frame() (the flow tables').
  */
 #include <limits.h>
+#include <stdbool.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +24,7 @@
 #include <rte_byteorder.h>
 #include <rte_ip.h>
 
+#include "classifier.h"
 #include "drop.h"
 #include "frames.h"
 #include "parse.h"
@@ -28,9 +32,15 @@
 
 /* Parse the first len bytes of f from a buffer of exactly len bytes (under ASan, a read
  * past them is an error). */
+#define FAST_REMOTE 0x0a000001u
+
+/* Whether the last parse_prefix() took the flow tables' shortcut (cls_key_from_frame()). */
+static bool fast_taken;
+
 static int parse_prefix(const struct frame *f, uint32_t len, struct pkt_key *k)
 {
 	uint8_t *copy = malloc(len);
+	struct cls_key fast, full;
 	int ret;
 
 	CU_ASSERT_FATAL(len == 0 || copy != NULL);
@@ -40,6 +50,15 @@ static int parse_prefix(const struct frame *f, uint32_t len, struct pkt_key *k)
 	ret = parse_frame(copy, len, k);
 	/* What the L2 switch checks instead, without the key, must say the same. */
 	CU_ASSERT_EQUAL(parse_switchable(copy, len), ret);
+	/* The flow tables' shortcut gives the classifier key the full parse gives, or
+	 * declines. */
+	fast_taken = cls_key_from_frame(&fast, copy, len, 3, 7, 5001, FAST_REMOTE);
+	if (fast_taken) {
+		CU_ASSERT_EQUAL(ret, 0);
+		CU_ASSERT_EQUAL(k->flags, PKT_F_IPV4 | PKT_F_L4);
+		cls_key_from_pkt(&full, k, 3, 7, 5001, FAST_REMOTE);
+		CU_ASSERT(memcmp(&fast, &full, sizeof(fast)) == 0);
+	}
 	free(copy);
 	return ret;
 }
@@ -242,6 +261,7 @@ static void test_ipv4_tcp(void)
 	want_l4(&w, 34, 40000, 22);
 	CU_ASSERT_EQUAL(parse_whole(&f, &k), 0);
 	CHECK_KEY(&k, &w, "IPv4/TCP");
+	CU_ASSERT(fast_taken);
 }
 
 static void test_ipv4_udp(void)
@@ -257,6 +277,7 @@ static void test_ipv4_udp(void)
 	want_l4(&w, 34, 5353, 4789);
 	CU_ASSERT_EQUAL(parse_whole(&f, &k), 0);
 	CHECK_KEY(&k, &w, "IPv4/UDP");
+	CU_ASSERT(fast_taken);
 }
 
 static void test_ipv4_sctp(void)
