@@ -373,23 +373,28 @@ struct cls_subtable;
  * compares.
  */
 struct cls_rule {
+	/* First cache line: what a lookup compares. */
 	struct cls_key key;	   /* the match's value, masked */
 	struct cls_rule *dup_next; /* same match, lower priority (or another version) */
 	uint32_t priority;
+	uint8_t table;
+	uint8_t pad[3];
+	/* Second: what a packet that hit the rule needs (counters, actions). */
 	uint32_t stats_idx; /* its counters, shared by the versions of a rule */
-	/* second cache line */
+	uint16_t idle_timeout_s;
+	uint16_t actions_len;
 	uint64_t add_version; /* visible in versions [add_version, remove_version) */
 	uint64_t remove_version;
 	uint64_t id; /* unique, in order of addition: breaks priority ties */
 	uint64_t cookie;
 	struct cls_subtable *sub; /* its mask */
-	uint16_t idle_timeout_s;
-	uint16_t actions_len;
-	uint8_t table;
-	uint8_t pad[3];
 	uint64_t actions[]; /* actions_len bytes, 8-byte aligned: up to 16 bytes keep
 			     * a rule in two cache lines */
 } __attribute__((aligned(64)));
+
+_Static_assert(offsetof(struct cls_rule, stats_idx) == 64 &&
+		       offsetof(struct cls_rule, actions) == 112,
+	       "a packet that hits a rule reads only its second line (and the counters)");
 
 static inline const void *cls_rule_actions(const struct cls_rule *r)
 {
@@ -568,7 +573,7 @@ void cls_lookup_burst(const struct classifier *c, uint64_t v, unsigned int table
 void cls_rule_hit(const struct classifier *c, unsigned int worker, const struct cls_rule *r,
 		  uint32_t packets, uint64_t bytes);
 
-/* Start fetching the counters cls_rule_hit() will update (r's own line first). */
+/* Start fetching the counters cls_rule_hit() will update (r's second line first). */
 void cls_rule_prefetch_hit(const struct classifier *c, unsigned int worker,
 			   const struct cls_rule *r);
 
@@ -584,8 +589,10 @@ struct cls_emc {
 		struct cls_key key;
 		const struct cls_rule *rule; /* NULL: the table has no rule for key */
 		uint64_t tag;		     /* version << 8 | table; UINT64_MAX: empty */
-	} e[CLS_EMC_ENTRIES];
+	} __attribute__((aligned(64))) e[CLS_EMC_ENTRIES]; /* one cache line each */
 } __attribute__((aligned(64)));
+
+_Static_assert(sizeof(struct cls_emc_entry) == 64, "an exact-match cache entry is a line");
 
 /* @return an empty cache for classifier c, or NULL when memory is short. */
 struct cls_emc *cls_emc_create(const struct classifier *c);
