@@ -105,6 +105,18 @@ void tunnel_vtep_put(struct dataplane *dp, int v)
 	memset(&dp->vtep[v], 0, sizeof(dp->vtep[v]));
 }
 
+bool tunnel_uplink_is_socket(const struct uplink *u)
+{
+	return proto_uplink_is_socket(u->mode);
+}
+
+void tunnel_uplink_mac_for(uint32_t addr, uint8_t mac[6])
+{
+	mac[0] = 0x02; /* locally administered, unicast */
+	mac[1] = 0x59;
+	memcpy(&mac[2], &addr, 4);
+}
+
 int tunnel_uplink_configure(struct dataplane *dp, struct uplink *u, char *err, size_t errlen)
 {
 	(void)dp;
@@ -119,9 +131,16 @@ static int open_as(struct dataplane *dp, struct uplink *u, unsigned int slot, en
 	struct port *p = &dp->port[slot];
 	int ret;
 
+	static const char *const driver[] = {
+		[PORT_AF_XDP] = "af_xdp",
+		[PORT_AF_PACKET] = "af_packet",
+		[PORT_VHOST_SERVER] = "vhost",
+		[PORT_VIRTIO_USER] = "virtio_user",
+	};
+
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, sizeof(p->name), "%s", SYD_UPLINK_NAME);
-	snprintf(p->path, sizeof(p->path), "%s", u->ifname);
+	snprintf(p->path, sizeof(p->path), "%s", tunnel_uplink_is_socket(u) ? u->path : u->ifname);
 	p->kind = kind;
 	p->network = SYD_NO_NETWORK;
 	p->uplink = true;
@@ -132,7 +151,7 @@ static int open_as(struct dataplane *dp, struct uplink *u, unsigned int slot, en
 	ret = dataplane_port_open(dp, slot, err, errlen);
 	if (ret < 0)
 		return ret;
-	snprintf(u->driver, sizeof(u->driver), "%s", kind == PORT_AF_XDP ? "af_xdp" : "af_packet");
+	snprintf(u->driver, sizeof(u->driver), "%s", driver[kind]);
 	ret = tunnel_uplink_configure(dp, u, err, errlen);
 	if (ret < 0)
 		dataplane_port_close(dp, slot);
@@ -147,8 +166,17 @@ int tunnel_uplink_open(struct dataplane *dp, struct uplink *u, unsigned int slot
 	int ret;
 
 	u->note[0] = '\0';
-	u->arp = !neigh_addr_is_local(u->ifname, u->addr);
-	if (u->mode == SYD_UPLINK_AF_PACKET) {
+	u->arp = tunnel_uplink_is_socket(u) || !neigh_addr_is_local(u->ifname, u->addr);
+	if (tunnel_uplink_is_socket(u)) {
+		ret = open_as(dp, u, slot,
+			      u->mode == SYD_UPLINK_VHOST_SERVER ? PORT_VHOST_SERVER
+								 : PORT_VIRTIO_USER,
+			      err, errlen);
+		if (ret == 0)
+			snprintf(u->note, sizeof(u->note), "%s %s: no kernel interface",
+				 u->mode == SYD_UPLINK_VHOST_SERVER ? "listens on" : "connected to",
+				 u->path);
+	} else if (u->mode == SYD_UPLINK_AF_PACKET) {
 		ret = open_as(dp, u, slot, PORT_AF_PACKET, err, errlen);
 		if (ret == 0)
 			snprintf(u->note, sizeof(u->note), "af_packet as asked: the kernel sees "
@@ -166,13 +194,24 @@ int tunnel_uplink_open(struct dataplane *dp, struct uplink *u, unsigned int slot
 	}
 	if (ret < 0)
 		return ret;
-	if (rte_eth_macaddr_get(dp->port[slot].eth_port, &mac) == 0)
+	if (tunnel_uplink_is_socket(u)) {
+		/* The device's own MAC means nothing on a socket: ours is what the outer
+		 * headers and our ARP answers carry. */
+		if (u->mac_asked[0] | u->mac_asked[1] | u->mac_asked[2] | u->mac_asked[3] |
+		    u->mac_asked[4] | u->mac_asked[5])
+			memcpy(u->mac, u->mac_asked, 6);
+		else
+			tunnel_uplink_mac_for(u->addr, u->mac);
+	} else if (rte_eth_macaddr_get(dp->port[slot].eth_port, &mac) == 0) {
 		memcpy(u->mac, mac.addr_bytes, 6);
+	}
 	u->slot = (int)slot;
 	DP_LOG(NOTICE, "uplink %s: %s, VTEP %s, UDP port %u, MTU %u; %s", u->ifname, u->driver,
 	       ip_str(u->addr, a), u->udp_port, u->mtu,
-	       u->arp ? "the kernel does not have this address: the switch answers ARP for it"
-		      : "next hops from the kernel's neighbour table");
+	       tunnel_uplink_is_socket(u)
+		       ? "no kernel interface: the switch answers ARP for it, VTEPs are on-link"
+	       : u->arp ? "the kernel does not have this address: the switch answers ARP for it"
+			: "next hops from the kernel's neighbour table");
 	return 0;
 }
 
@@ -289,6 +328,7 @@ static bool punt_drain(struct dataplane *dp)
 static bool nexthops_check(struct dataplane *dp)
 {
 	const struct uplink *u = &dp->uplink;
+	bool socket = tunnel_uplink_is_socket(u);
 	uint64_t now = now_ms();
 	bool changed = false;
 	unsigned int v;
@@ -299,9 +339,10 @@ static bool nexthops_check(struct dataplane *dp)
 
 		if (e->addr == 0 || now < e->next_ms)
 			continue;
-		e->nexthop = neigh_nexthop(u->ifname, e->addr);
+		/* No kernel behind a socket uplink: remote VTEPs are on-link, our ARP asks. */
+		e->nexthop = socket ? e->addr : neigh_nexthop(u->ifname, e->addr);
 		e->next_ms = now + RETRY_MS;
-		if (neigh_lookup(u->ifname, e->nexthop, mac)) {
+		if (!socket && neigh_lookup(u->ifname, e->nexthop, mac)) {
 			changed |= learn_nexthop(dp, e->nexthop, mac);
 			if (u->arp)
 				e->next_ms = now + REFRESH_MS;
