@@ -144,7 +144,7 @@ int state_apply_op(struct state *s, const struct syd_op *op, char *err, size_t e
 	unsigned int i;
 
 	if (op->type != SYD_OP_NET_ADD && op->type != SYD_OP_NET_DEL &&
-	    op->type != SYD_OP_NET_VNI && op->name[0]) {
+	    op->type != SYD_OP_NET_VNI && op->type != SYD_OP_UPLINK_SET && op->name[0]) {
 		p = find_port(s, op->name);
 		if (p < 0 && op->type != SYD_OP_PORT_ADD)
 			return syd_fail(err, errlen, -ENOENT, "%s: no port named '%s'", what, op->name);

@@ -180,7 +180,7 @@ static int plan_op(const struct dataplane *dp, struct shadow *s, const struct sy
 	pl[i].port = pl[i].net = -1;
 	pl[i].key = 0;
 	if (op->type != SYD_OP_NET_ADD && op->type != SYD_OP_NET_DEL &&
-	    op->type != SYD_OP_NET_VNI && op->name[0]) {
+	    op->type != SYD_OP_NET_VNI && op->type != SYD_OP_UPLINK_SET && op->name[0]) {
 		port = shadow_port(s, op->name);
 		if (port < 0 && op->type != SYD_OP_PORT_ADD)
 			return syd_fail(err, errlen, -ENOENT, "%s: no port named '%s'", what, op->name);
