@@ -224,11 +224,13 @@ static int check_uplink_set(const struct syd_op *op, unsigned int i, char *err, 
 		     "vhost-server or virtio-user",
 		     i, what, op->path, proto_uplink_mode_name(op->kind));
 		NEED(zero(op->name, sizeof(op->name)),
-		     "op %u (%s): mode %s: the uplink is named by its interface (path), not name", i,
-		     what, proto_uplink_mode_name(op->kind));
+		     "op %u (%s): unused name field set: mode %s names the uplink by its "
+		     "interface (path); only vhost-server and virtio-user uplinks have a name",
+		     i, what, proto_uplink_mode_name(op->kind));
 		NEED(zero(op->mac, 6),
-		     "op %u (%s): mode %s: the MAC is the interface's; only socket modes take one", i,
-		     what, proto_uplink_mode_name(op->kind));
+		     "op %u (%s): unused mac field set: mode %s uses the interface's MAC; only "
+		     "vhost-server and virtio-user uplinks take one",
+		     i, what, proto_uplink_mode_name(op->kind));
 		return 0;
 	}
 	NEED(op->path[0] == '/', "op %u (%s): mode %s: socket path must be absolute, not '%s'", i,

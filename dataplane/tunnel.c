@@ -173,7 +173,7 @@ int tunnel_uplink_open(struct dataplane *dp, struct uplink *u, unsigned int slot
 								 : PORT_VIRTIO_USER,
 			      err, errlen);
 		if (ret == 0)
-			snprintf(u->note, sizeof(u->note), "%s %s: no kernel interface",
+			snprintf(u->note, sizeof(u->note), "no kernel interface; %s %.90s",
 				 u->mode == SYD_UPLINK_VHOST_SERVER ? "listens on" : "connected to",
 				 u->path);
 	} else if (u->mode == SYD_UPLINK_AF_PACKET) {
