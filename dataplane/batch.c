@@ -12,6 +12,7 @@
 #include "flows.h"
 #include "log.h"
 #include "neigh.h"
+#include "port.h"
 
 /* What planning resolved for one op: the slots and key the commit will use. */
 struct planned {
@@ -263,6 +264,20 @@ static int plan_op(const struct dataplane *dp, struct shadow *s, const struct sy
 			if (s->port[k].used && strcmp(s->port[k].path, op->path) == 0)
 				return syd_fail(err, errlen, -EBUSY, "%s: %s is port '%s'", what, op->path,
 					    s->port[k].name);
+		/* A new socket must be usable before the old uplink is taken out for it. */
+		if (proto_uplink_is_socket(op->kind) &&
+		    !(dp->uplink.ifname[0] && dp->uplink.mode == op->kind &&
+		      strcmp(dp->uplink.path, op->path) == 0)) {
+			char why[256];
+			int ret = port_check_path(op->path,
+						  op->kind == SYD_UPLINK_VHOST_SERVER
+							  ? PORT_VHOST_SERVER
+							  : PORT_VIRTIO_USER,
+						  why, sizeof(why));
+
+			if (ret < 0)
+				return syd_fail(err, errlen, ret, "%s: %s", what, why);
+		}
 		if (!proto_uplink_is_socket(op->kind) && if_nametoindex(op->path) == 0)
 			return syd_fail(err, errlen, -ENODEV, "%s: interface %s does not exist (see ip "
 				    "link)", what, op->path);

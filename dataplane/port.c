@@ -56,7 +56,7 @@ int port_check_path(const char *path, enum port_kind kind, char *err, size_t err
 	if (kind == PORT_VIRTIO_USER) {
 		/* net_virtio_user connects once, when it is created: the server must be there. */
 		if (lstat(path, &st) < 0 || !S_ISSOCK(st.st_mode) || !socket_is_live(path))
-			return syd_fail(err, errlen, -ENOTCONN,
+			return syd_fail(err, errlen, -ECONNREFUSED,
 				    "no vhost-user server listens on %s: start the other side (a "
 				    "switch whose uplink is in mode vhost-server on that path) first",
 				    path);
