@@ -100,6 +100,10 @@ static void shadow_init(struct shadow *s, const struct dataplane *dp)
 	}
 	strcpy(s->uplink_if, dp->uplink.ifname);
 	strcpy(s->uplink_path, dp->uplink.ifname[0] ? dp->uplink.path : "");
+	/* The uplink's slot is its own even while its port is closed (a virtio-user uplink
+	 * waiting to connect again). */
+	if (dp->uplink.ifname[0] && dp->uplink.slot >= 0)
+		s->port[dp->uplink.slot].freed = true;
 	s->uplink_addr = dp->uplink.ifname[0] ? dp->uplink.addr : 0;
 }
 

@@ -12,6 +12,7 @@
 #include "dataplane.h"
 #include "log.h"
 #include "neigh.h"
+#include "port.h"
 #include "proto.h"
 #include "tunnel.h"
 #include "xdp_steer.h"
@@ -23,6 +24,9 @@
 #define RETRY_MS    1000
 #define REFRESH_MS  30000
 #define FORGET_AFTER 3
+/* A virtio-user uplink down this long, with a server listening on its socket, connects
+ * again (net_virtio_user connects once, when it is created). */
+#define RECONNECT_MS 2000
 
 static const char *ip_str(uint32_t addr, char *buf)
 {
@@ -367,6 +371,53 @@ static bool nexthops_check(struct dataplane *dp)
 	return changed;
 }
 
+/*
+ * A virtio-user uplink whose server went away (another switch restarted) stays down: the
+ * driver never connects again by itself.  Once something listens on the socket again,
+ * close the port and open it anew in its slot.  Should that fail, the uplink stays as it
+ * was asked with its port closed (no topology uses it; its slot is kept), and this tries
+ * again later.
+ */
+static void uplink_reconnect(struct dataplane *dp, uint64_t now)
+{
+	static uint64_t down_since;
+	struct uplink u = dp->uplink;
+	char err[256];
+	int ret;
+
+	if (u.ifname[0] == '\0' || u.mode != SYD_UPLINK_VIRTIO_USER || u.slot < 0 ||
+	    (dp->port[u.slot].open && dp->port[u.slot].up)) {
+		down_since = 0;
+		return;
+	}
+	if (down_since == 0)
+		down_since = now;
+	if (now - down_since < RECONNECT_MS)
+		return;
+	down_since = now; /* the next try, if this one does not take */
+	if (port_check_path(u.path, PORT_VIRTIO_USER, NULL, 0) < 0)
+		return; /* nobody listens yet */
+	pthread_mutex_lock(&dp->lock);
+	if (dp->port[u.slot].open) {
+		dp->port[u.slot].removed = true; /* out of the topology before it closes */
+		if (dataplane_publish(dp) < 0) {
+			dp->port[u.slot].removed = false;
+			pthread_mutex_unlock(&dp->lock);
+			return;
+		}
+		dataplane_port_close(dp, (unsigned int)u.slot);
+	}
+	ret = tunnel_uplink_open(dp, &u, (unsigned int)u.slot, err, sizeof(err));
+	if (ret == 0)
+		DP_LOG(NOTICE, "uplink %s: connected again to %s", u.ifname, u.path);
+	else
+		DP_LOG(WARNING, "uplink %s: cannot connect again to %s: %s", u.ifname, u.path,
+		       err);
+	dp->uplink = u;
+	dataplane_publish(dp);
+	pthread_mutex_unlock(&dp->lock);
+}
+
 void tunnel_poll(struct dataplane *dp)
 {
 	static uint64_t last_ms;
@@ -379,6 +430,7 @@ void tunnel_poll(struct dataplane *dp)
 	if (dp->uplink.ifname[0] != '\0' && now - last_ms >= 100) {
 		last_ms = now;
 		changed |= nexthops_check(dp);
+		uplink_reconnect(dp, now);
 	}
 	if (changed) {
 		pthread_mutex_lock(&dp->lock);

@@ -7,6 +7,7 @@ virtio-user connects to it).
     both directions; the VTEPs are resolved by the switches' own ARP (there is no kernel
     to ask), and the uplinks' counters show exactly the frames encapsulated and
     decapsulated.  Bad uplink settings are refused with a reason and change nothing.
+    When switch A restarts, switch B's virtio-user uplink connects again by itself.
 (b) Switch B's uplink comes from a YAML file through syd-control; a restarted dataplane B
     gets it back from syd-control and reconnects to switch A.
 """
@@ -26,10 +27,10 @@ BCAST = "ff:ff:ff:ff:ff:ff"
 dps = {}  # side: its Dataplane
 
 
-def switch(ws, side, other):
+def switch(ws, side, other, name=None):
     """A dataplane with network blue (VNI 5001) flooding to the other VTEP, and a VM port."""
     sock = ws.path("dp-%s.sock" % side)
-    dps[side] = Dataplane(ws, extra=["--control", sock], name="dp-" + side)
+    dps[side] = Dataplane(ws, extra=["--control", sock], name=name or "dp-" + side)
     sydctl(sock, "add-network", "blue", "--vni", "5001")
     sydctl(sock, "add-vtep", "blue", other)
     sydctl(sock, "add-port", "vm", "vhost-server", ws.path("vm%s.sock" % side), "--network",
@@ -135,6 +136,23 @@ def test_two_switches_over_a_vhost_user_underlay():
         sydctl(a, "set-uplink", "ula", "--vtep", A_IP, "--mode", "vhost-server", "--path",
                under, "--mtu", "1500")
         assert uplink(a)["mtu"] == 1500 and uplink(a)["link_up"]
+
+        # Switch A restarts: B's virtio-user uplink goes down, and connects again by itself
+        # once A listens again.
+        vma.stop()
+        dps["a"].stop()
+        wait_for("B's uplink down", lambda: not uplink(b)["link_up"])
+        a = switch(ws, "a", B_IP, name="dp-a2")
+        sydctl(a, "set-uplink", "ula", "--vtep", A_IP, "--mode", "vhost-server", "--path",
+               under)
+        wait_for("B's uplink up again", lambda: uplink(b)["link_up"], 15)
+        assert "uplink ulb: connected again to " + under in dps["b"].text()
+        wait_for("A resolves B", lambda: all(v["resolved"] for v in vteps(a)), 15)
+        vma = Peer(ws, "vma2", ws.path("vma.sock"), VMA)
+        dps["a"].wait_link("vm", up=True)
+        vmb.clear()
+        assert vma.send(VMB, count=10) == 10
+        assert received(vmb) == {(VMA, VMB): 10}
 
 
 YAML_B = """switch:
