@@ -717,6 +717,10 @@ int state_load(struct state *s, const char *path, char *err, size_t errlen)
 			break;
 		}
 		records++;
+		/* Version 3 changed no body a state file holds (BATCH, FLOW_MOD): a file
+		 * written by a version-2 syd-control still loads. */
+		if (h.version == 2 && (h.type == SYD_MSG_BATCH || h.type == SYD_MSG_FLOW_MOD))
+			((struct syd_hdr *)buf)->version = SYD_PROTO_VERSION;
 		ret = proto_check(buf, h.length, why, sizeof(why));
 		if (ret == 0 && h.type != SYD_MSG_BATCH && h.type != SYD_MSG_FLOW_MOD)
 			ret = syd_fail(why, sizeof(why), -EBADMSG, "a %s record",
