@@ -39,6 +39,13 @@ static bool socket_is_live(const char *path)
 	return live;
 }
 
+bool port_server_listens(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) && socket_is_live(path);
+}
+
 int port_check_path(const char *path, enum port_kind kind, char *err, size_t errlen)
 {
 	char dirbuf[SYD_SOCK_PATH_MAX];
@@ -53,15 +60,6 @@ int port_check_path(const char *path, enum port_kind kind, char *err, size_t err
 	}
 	if (kind == PORT_TAP)
 		return 0; /* net_tap creates it */
-	if (kind == PORT_VIRTIO_USER) {
-		/* net_virtio_user connects once, when it is created: the server must be there. */
-		if (lstat(path, &st) < 0 || !S_ISSOCK(st.st_mode) || !socket_is_live(path))
-			return syd_fail(err, errlen, -ECONNREFUSED,
-				    "no vhost-user server listens on %s: start the other side (a "
-				    "switch whose uplink is in mode vhost-server on that path) first",
-				    path);
-		return 0;
-	}
 
 	snprintf(dirbuf, sizeof(dirbuf), "%s", path);
 	dir = dirname(dirbuf);
@@ -69,8 +67,8 @@ int port_check_path(const char *path, enum port_kind kind, char *err, size_t err
 		return syd_fail(err, errlen, -ENOENT,
 			    "socket directory %s does not exist: create it (mkdir -p %s)", dir,
 			    dir);
-	if (kind == PORT_VHOST_CLIENT)
-		return 0;
+	if (kind == PORT_VHOST_CLIENT || kind == PORT_VIRTIO_USER)
+		return 0; /* the server may come later */
 	if (access(dir, W_OK | X_OK) < 0)
 		return syd_fail(err, errlen, -EACCES,
 			    "socket directory %s is not writable by this user: fix its "

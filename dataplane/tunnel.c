@@ -171,7 +171,27 @@ int tunnel_uplink_open(struct dataplane *dp, struct uplink *u, unsigned int slot
 
 	u->note[0] = '\0';
 	u->arp = tunnel_uplink_is_socket(u) || !neigh_addr_is_local(u->ifname, u->addr);
-	if (tunnel_uplink_is_socket(u)) {
+	if (u->mode == SYD_UPLINK_VIRTIO_USER && !port_server_listens(u->path)) {
+		/* net_virtio_user connects once, when it is created: with nobody listening
+		 * yet, the uplink waits with its slot taken and its port closed (as a
+		 * vhost-client port waits for its VM); tunnel_poll() connects it. */
+		struct port *p = &dp->port[slot];
+
+		memset(p, 0, sizeof(*p));
+		snprintf(p->name, sizeof(p->name), "%s", SYD_UPLINK_NAME);
+		snprintf(p->path, sizeof(p->path), "%s", u->path);
+		p->kind = PORT_VIRTIO_USER;
+		p->network = SYD_NO_NETWORK;
+		p->uplink = true;
+		p->index = (uint16_t)slot;
+		snprintf(u->driver, sizeof(u->driver), "virtio_user");
+		snprintf(u->note, sizeof(u->note), "waiting for a vhost-user server on %.90s",
+			 u->path);
+		DP_LOG(NOTICE, "uplink %s: no vhost-user server listens on %s yet: connecting "
+			       "once one does",
+		       u->ifname, u->path);
+		ret = 0;
+	} else if (tunnel_uplink_is_socket(u)) {
 		ret = open_as(dp, u, slot,
 			      u->mode == SYD_UPLINK_VHOST_SERVER ? PORT_VHOST_SERVER
 								 : PORT_VIRTIO_USER,
@@ -372,16 +392,18 @@ static bool nexthops_check(struct dataplane *dp)
 }
 
 /*
- * A virtio-user uplink whose server went away (another switch restarted) stays down: the
- * driver never connects again by itself.  Once something listens on the socket again,
- * close the port and open it anew in its slot.  Should that fail, the uplink stays as it
- * was asked with its port closed (no topology uses it; its slot is kept), and this tries
- * again later.
+ * A virtio-user uplink connects once, when its port is created, and never again by
+ * itself: one set before its server listened waits with its port closed, and one whose
+ * server went away (another switch restarted) stays down.  Once something listens on
+ * the socket, open the port anew in its slot (closing it first when it is open but has
+ * been down RECONNECT_MS).  Should that fail, the uplink stays as it was asked with its
+ * port closed (no topology uses it; its slot stays the uplink's), to be tried again.
  */
 static void uplink_reconnect(struct dataplane *dp, uint64_t now)
 {
-	static uint64_t down_since;
+	static uint64_t down_since, next_try;
 	struct uplink u = dp->uplink;
+	bool open;
 	char err[256];
 	int ret;
 
@@ -390,15 +412,16 @@ static void uplink_reconnect(struct dataplane *dp, uint64_t now)
 		down_since = 0;
 		return;
 	}
+	open = dp->port[u.slot].open;
 	if (down_since == 0)
 		down_since = now;
-	if (now - down_since < RECONNECT_MS)
+	if ((open && now - down_since < RECONNECT_MS) || now < next_try)
 		return;
-	down_since = now; /* the next try, if this one does not take */
-	if (port_check_path(u.path, PORT_VIRTIO_USER, NULL, 0) < 0)
-		return; /* nobody listens yet */
+	next_try = now + RETRY_MS;
+	if (!port_server_listens(u.path))
+		return;
 	pthread_mutex_lock(&dp->lock);
-	if (dp->port[u.slot].open) {
+	if (open) {
 		dp->port[u.slot].removed = true; /* out of the topology before it closes */
 		if (dataplane_publish(dp) < 0) {
 			dp->port[u.slot].removed = false;
@@ -409,11 +432,11 @@ static void uplink_reconnect(struct dataplane *dp, uint64_t now)
 	}
 	ret = tunnel_uplink_open(dp, &u, (unsigned int)u.slot, err, sizeof(err));
 	if (ret == 0)
-		DP_LOG(NOTICE, "uplink %s: connected again to %s", u.ifname, u.path);
+		DP_LOG(NOTICE, "uplink %s: connected to %s", u.ifname, u.path);
 	else
-		DP_LOG(WARNING, "uplink %s: cannot connect again to %s: %s", u.ifname, u.path,
-		       err);
+		DP_LOG(WARNING, "uplink %s: cannot connect to %s: %s", u.ifname, u.path, err);
 	dp->uplink = u;
+	down_since = now;
 	dataplane_publish(dp);
 	pthread_mutex_unlock(&dp->lock);
 }

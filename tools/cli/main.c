@@ -355,9 +355,9 @@ static const struct verb verbs[] = {
 	 "(sydctl show uplink says why).  Or an uplink with no kernel interface, named NAME\n"
 	 "(1-15 letters, digits, '_', '-'): vhost-server listens on the vhost-user socket\n"
 	 "--path; virtio-user connects to one (such as another switch's vhost-server\n"
-	 "uplink).  The switch then answers ARP for A.B.C.D itself, with --mac or\n"
-	 "02:59:<the address>, and remote VTEPs are on-link.  UDP port 4789 and MTU 1500\n"
-	 "unless given.",
+	 "uplink), and waits while nobody listens.  The switch then answers ARP for\n"
+	 "A.B.C.D itself, with --mac or 02:59:<the address>, and remote VTEPs are on-link.\n"
+	 "UDP port 4789 and MTU 1500 unless given.",
 	 "sydctl set-uplink eth1 --vtep 198.18.0.1\n"
 	 "  sydctl set-uplink up0 --vtep 198.18.0.1 --mode vhost-server --path "
 	 "/run/switchyard/underlay.sock",
