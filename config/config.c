@@ -109,38 +109,73 @@ static int read_list(struct ctx *x, const struct node *n, const char *where, con
 
 static int read_vtep(struct ctx *x, const struct node *n)
 {
-	static const char *const modes[] = {"auto", "af_xdp", "af_packet"};
-	struct field f[] = {{.key = "address"},
-			    {.key = "uplink"},
-			    {.key = "mode"},
-			    {.key = "udp_port"},
-			    {.key = "mtu"}};
+	static const char *const modes[] = {"auto", "af_xdp", "af_packet", "vhost-server",
+					    "virtio-user"};
+	struct field f[] = {{.key = "address"}, {.key = "uplink"}, {.key = "mode"},
+			    {.key = "udp_port"}, {.key = "mtu"},    {.key = "socket"},
+			    {.key = "mac"}};
 	struct config_vtep *v = &x->c->vtep;
+	char s[VALUE_SHOW_LEN];
 	uint32_t u;
 	int mode, ret;
 
 	ret = read_map(x, n, "switch.vtep",
-		       "a mapping (address, uplink, and optionally mode, udp_port, mtu)", f, 5);
+		       "a mapping (address, uplink, and optionally mode, socket, mac, udp_port, "
+		       "mtu)",
+		       f, 7);
 	if (ret < 0)
 		return ret;
 	v->pos = (struct config_pos){n->line, n->col};
-	if (f[0].val == NULL)
-		return missing(x, n, "switch.vtep", "address", "this switch's VTEP IPv4 address");
-	if (f[1].val == NULL)
-		return missing(x, n, "switch.vtep", "uplink",
-			       "the kernel interface VXLAN goes in and out of");
-	ret = value_vtep_addr(&x->v, f[0].val, "switch.vtep.address", &v->address);
-	if (ret == 0)
-		ret = value_ifname(&x->v, f[1].val, "switch.vtep.uplink", v->uplink);
-	if (ret < 0)
-		return ret;
 	v->mode = CONFIG_UPLINK_AUTO;
 	if (f[2].val) {
-		ret = value_word(&x->v, f[2].val, "switch.vtep.mode", "an uplink mode", modes, 3,
+		ret = value_word(&x->v, f[2].val, "switch.vtep.mode", "an uplink mode", modes, 5,
 				 &mode);
 		if (ret < 0)
 			return ret;
 		v->mode = (enum config_uplink_mode)mode;
+	}
+	if (f[0].val == NULL)
+		return missing(x, n, "switch.vtep", "address", "this switch's VTEP IPv4 address");
+	if (f[1].val == NULL)
+		return missing(x, n, "switch.vtep", "uplink",
+			       config_uplink_is_socket(v->mode)
+				       ? "the uplink's name (1-15 letters, digits, '_' or '-')"
+				       : "the kernel interface VXLAN goes in and out of");
+	ret = value_vtep_addr(&x->v, f[0].val, "switch.vtep.address", &v->address);
+	if (ret < 0)
+		return ret;
+	if (!config_uplink_is_socket(v->mode)) {
+		ret = value_ifname(&x->v, f[1].val, "switch.vtep.uplink", v->uplink);
+		if (ret < 0)
+			return ret;
+		if (f[5].key_node || f[6].key_node)
+			return value_error(&x->v, f[5].key_node ? f[5].key_node : f[6].key_node,
+					   "switch.vtep.%s: only modes vhost-server and virtio-user "
+					   "have a %s; mode %s uses interface %s as it is",
+					   f[5].key_node ? "socket" : "mac",
+					   f[5].key_node ? "socket" : "MAC of their own",
+					   modes[v->mode - 1], v->uplink);
+	} else {
+		char name[CONFIG_NAME_LEN];
+
+		ret = value_name(&x->v, f[1].val, "switch.vtep.uplink", "the uplink's name", name);
+		if (ret < 0)
+			return ret;
+		if (strlen(name) >= CONFIG_IFNAME_LEN)
+			return value_error(&x->v, f[1].val,
+					   "switch.vtep.uplink: '%s' is longer than %d characters",
+					   value_show(name, s), CONFIG_IFNAME_LEN - 1);
+		strcpy(v->uplink, name);
+		if (f[5].val == NULL)
+			return missing(x, n, "switch.vtep", "socket",
+				       v->mode == CONFIG_UPLINK_VHOST_SERVER
+					       ? "the vhost-user socket the switch listens on"
+					       : "the vhost-user socket the switch connects to");
+		ret = value_socket(&x->v, f[5].val, "switch.vtep.socket", v->socket);
+		if (ret == 0 && f[6].val)
+			ret = value_mac(&x->v, f[6].val, "switch.vtep.mac", v->mac);
+		if (ret < 0)
+			return ret;
 	}
 	v->udp_port = 4789;
 	if (f[3].val) {
@@ -339,6 +374,11 @@ static int read_port(struct ctx *x, unsigned int idx, const struct node *n)
 					 "a vhost-user mode", modes, 2, &v);
 		if (ret < 0)
 			return ret;
+		if (strcmp(p->path, x->c->vtep.socket) == 0)
+			return value_error(&x->v, f[2].val,
+					   "%s: %s is the uplink's socket (switch.vtep.socket), "
+					   "not a port's",
+					   join(w, where, "socket"), p->path);
 		p->mode = (enum config_vhost_mode)v;
 	} else {
 		if (f[2].key_node)
@@ -359,7 +399,8 @@ static int read_port(struct ctx *x, unsigned int idx, const struct node *n)
 		ret = value_ifname(&x->v, f[4].val, join(w, where, "interface"), p->path);
 		if (ret < 0)
 			return ret;
-		if (strcmp(p->path, x->c->vtep.uplink) == 0)
+		if (!config_uplink_is_socket(x->c->vtep.mode) &&
+		    strcmp(p->path, x->c->vtep.uplink) == 0)
 			return value_error(&x->v, f[4].val,
 					   "%s: %s is the uplink (switch.vtep.uplink), not a port",
 					   w, p->path);
@@ -720,9 +761,15 @@ int config_load_file(const char *path, struct syd_config **out, char *err, size_
 
 const char *config_uplink_mode_name(enum config_uplink_mode m)
 {
-	static const char *const names[] = {"?", "auto", "af_xdp", "af_packet"};
+	static const char *const names[] = {"?",	 "auto",	 "af_xdp",
+					    "af_packet", "vhost-server", "virtio-user"};
 
-	return (unsigned int)m < 4 ? names[m] : "?";
+	return (unsigned int)m < 6 ? names[m] : "?";
+}
+
+bool config_uplink_is_socket(enum config_uplink_mode m)
+{
+	return m == CONFIG_UPLINK_VHOST_SERVER || m == CONFIG_UPLINK_VIRTIO_USER;
 }
 
 const char *config_port_type_name(enum config_port_type t)

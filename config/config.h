@@ -20,6 +20,7 @@
 #define SYD_CONFIG_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Sizes and limits: the protocol's and syd-control's (control/config_state.c checks). */
@@ -45,6 +46,8 @@ enum config_uplink_mode {
 	CONFIG_UPLINK_AUTO = 1, /* AF_XDP, or af_packet when XDP cannot be used */
 	CONFIG_UPLINK_AF_XDP,
 	CONFIG_UPLINK_AF_PACKET,
+	CONFIG_UPLINK_VHOST_SERVER, /* no kernel interface: a vhost-user socket we listen on */
+	CONFIG_UPLINK_VIRTIO_USER,  /* no kernel interface: we connect to a vhost-user server */
 };
 
 enum config_port_type {
@@ -61,8 +64,10 @@ enum config_vhost_mode {
 /* switch.vtep: this switch's end of the tunnels. */
 struct config_vtep {
 	uint32_t address; /* IPv4, network order; 0 when the file has no vtep */
-	char uplink[CONFIG_IFNAME_LEN];
+	char uplink[CONFIG_IFNAME_LEN]; /* the interface, or a socket mode's uplink name */
 	enum config_uplink_mode mode; /* default auto */
+	char socket[CONFIG_PATH_LEN]; /* socket modes: the vhost-user socket; "" otherwise */
+	uint8_t mac[6];               /* socket modes: optional (0: the switch makes one) */
 	uint16_t udp_port;            /* default 4789 */
 	uint16_t mtu;                 /* the underlay's IP MTU, default 1500 */
 	struct config_pos pos;
@@ -132,6 +137,8 @@ void config_free(struct syd_config *c);
 
 /* "auto", "af_xdp", "af_packet"; "vhost-user", "af_packet", "tap"; "server", "client". */
 const char *config_uplink_mode_name(enum config_uplink_mode m);
+/* Is m a socket mode (vhost-server, virtio-user: no kernel interface)? */
+bool config_uplink_is_socket(enum config_uplink_mode m);
 const char *config_port_type_name(enum config_port_type t);
 const char *config_vhost_mode_name(enum config_vhost_mode m);
 

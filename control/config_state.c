@@ -89,6 +89,10 @@ static uint16_t uplink_mode(enum config_uplink_mode m)
 		return SYD_UPLINK_AF_XDP;
 	case CONFIG_UPLINK_AF_PACKET:
 		return SYD_UPLINK_AF_PACKET;
+	case CONFIG_UPLINK_VHOST_SERVER:
+		return SYD_UPLINK_VHOST_SERVER;
+	case CONFIG_UPLINK_VIRTIO_USER:
+		return SYD_UPLINK_VIRTIO_USER;
 	}
 	return 0;
 }
@@ -117,8 +121,14 @@ static int build(struct builder *b)
 	if (c->vtep.address) {
 		struct syd_op op = proto_op(SYD_OP_UPLINK_SET, NULL, NULL);
 
-		strcpy(op.path, c->vtep.uplink);
 		op.kind = uplink_mode(c->vtep.mode);
+		if (proto_uplink_is_socket(op.kind)) {
+			strcpy(op.name, c->vtep.uplink);
+			strcpy(op.path, c->vtep.socket);
+			memcpy(op.mac, c->vtep.mac, 6);
+		} else {
+			strcpy(op.path, c->vtep.uplink);
+		}
 		op.addr = c->vtep.address;
 		op.udp_port = c->vtep.udp_port;
 		op.mtu = c->vtep.mtu;

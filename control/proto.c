@@ -14,7 +14,7 @@ _Static_assert(sizeof(struct syd_port_stats) % 8 == 0, "entries stay 8-byte alig
 _Static_assert(sizeof(struct syd_flow) == 552 && sizeof(struct syd_flow_mod) == 560 &&
 		       sizeof(struct syd_flow_stats) == 576 && sizeof(struct syd_flow_step) == 688,
 	       "flows are part of the wire format");
-_Static_assert(sizeof(struct syd_uplink_info) == 184 && sizeof(struct syd_vtep_info) == 52,
+_Static_assert(sizeof(struct syd_uplink_info) == 292 && sizeof(struct syd_vtep_info) == 52,
 	       "answers are part of the wire format");
 
 static int bad(char *err, size_t errlen, int ret, const char *fmt, ...)
@@ -106,6 +106,8 @@ static const char *const mode_names[SYD_UPLINK_MODE_MAX] = {
 	[SYD_UPLINK_AUTO] = "auto",
 	[SYD_UPLINK_AF_XDP] = "af_xdp",
 	[SYD_UPLINK_AF_PACKET] = "af_packet",
+	[SYD_UPLINK_VHOST_SERVER] = "vhost-server",
+	[SYD_UPLINK_VIRTIO_USER] = "virtio-user",
 };
 
 const char *proto_uplink_mode_name(unsigned int mode)
@@ -198,6 +200,48 @@ static bool ifname_ok(const char *s)
 			return bad(err, errlen, -EINVAL, __VA_ARGS__);                             \
 	} while (0)
 
+/*
+ * UPLINK_SET's mode and where it goes.  Kernel modes: path is the interface, no name,
+ * no MAC (the interface's is used).  Socket modes: name (the uplink's, 1-15 name
+ * characters), path (an absolute socket path), mac optional (a station; 0: the switch
+ * makes one from its VTEP address).
+ */
+static int check_uplink_set(const struct syd_op *op, unsigned int i, char *err, size_t errlen)
+{
+	const char *what = proto_op_name(op->type);
+
+	NEED(op->kind > 0 && op->kind < SYD_UPLINK_MODE_MAX,
+	     "op %u (%s): unknown uplink mode %u (1-%d: auto, af_xdp, af_packet, vhost-server, "
+	     "virtio-user)",
+	     i, what, op->kind, SYD_UPLINK_MODE_MAX - 1);
+	NEED(str_ok(op->path, sizeof(op->path)) && op->path[0] != '\0',
+	     "op %u (%s): path must be 1-%d bytes (%s)", i, what, SYD_PROTO_PATH_LEN - 1,
+	     proto_uplink_is_socket(op->kind) ? "the vhost-user socket" : "the interface");
+	if (!proto_uplink_is_socket(op->kind)) {
+		NEED(ifname_ok(op->path),
+		     "op %u (%s): '%s' is not an interface name (1-15 bytes, no '/', ':' or "
+		     "spaces): mode %s takes a kernel interface; a socket needs mode "
+		     "vhost-server or virtio-user",
+		     i, what, op->path, proto_uplink_mode_name(op->kind));
+		NEED(zero(op->name, sizeof(op->name)),
+		     "op %u (%s): unused name field set: mode %s names the uplink by its "
+		     "interface (path); only vhost-server and virtio-user uplinks have a name",
+		     i, what, proto_uplink_mode_name(op->kind));
+		NEED(zero(op->mac, 6),
+		     "op %u (%s): unused mac field set: mode %s uses the interface's MAC; only "
+		     "vhost-server and virtio-user uplinks take one",
+		     i, what, proto_uplink_mode_name(op->kind));
+		return 0;
+	}
+	NEED(op->path[0] == '/', "op %u (%s): mode %s: socket path must be absolute, not '%s'", i,
+	     what, proto_uplink_mode_name(op->kind), op->path);
+	NEED(proto_name_ok(op->name, sizeof(op->name)) && strlen(op->name) <= SYD_UPLINK_NAME_MAX,
+	     "op %u (%s): mode %s: the uplink's name must be 1-%d letters, digits, '_' or '-'", i,
+	     what, proto_uplink_mode_name(op->kind), SYD_UPLINK_NAME_MAX);
+	NEED(!(op->mac[0] & 1), "op %u (%s): a multicast MAC cannot be the uplink's", i, what);
+	return 0;
+}
+
 static int check_op(const struct syd_op *op, unsigned int i, char *err, size_t errlen)
 {
 	bool uses_kind = false, uses_path = false, uses_mac = false, uses_vni = false;
@@ -239,9 +283,14 @@ static int check_op(const struct syd_op *op, unsigned int i, char *err, size_t e
 		net = 1;
 		uses_addr = true;
 		break;
-	case SYD_OP_UPLINK_SET:
-		uses_kind = uses_path = uses_addr = uplink = true;
+	case SYD_OP_UPLINK_SET: {
+		int ret = check_uplink_set(op, i, err, errlen);
+
+		if (ret < 0)
+			return ret;
+		uses_addr = uplink = true; /* name, kind, path and mac are checked */
 		break;
+	}
 	case SYD_OP_UPLINK_DEL:
 		break;
 	case SYD_OP_MAC_DEL:
@@ -252,7 +301,9 @@ static int check_op(const struct syd_op *op, unsigned int i, char *err, size_t e
 		net = 2;
 		break;
 	}
-	if (name)
+	if (uplink)
+		; /* check_uplink_set() */
+	else if (name)
 		NEED(proto_name_ok(op->name, sizeof(op->name)),
 		     "op %u (%s): name must be 1-%d letters, digits, '_' or '-'", i,
 		     proto_op_name(op->type), SYD_PROTO_NAME_MAX);
@@ -267,18 +318,19 @@ static int check_op(const struct syd_op *op, unsigned int i, char *err, size_t e
 		NEED(zero(op->network, sizeof(op->network)),
 		     "op %u (%s): unused network field set", i, proto_op_name(op->type));
 	if (uplink)
-		NEED(op->kind > 0 && op->kind < SYD_UPLINK_MODE_MAX,
-		     "op %u (%s): unknown uplink mode %u", i, proto_op_name(op->type), op->kind);
+		; /* check_uplink_set() */
 	else if (uses_kind)
 		NEED(op->kind > 0 && op->kind < SYD_PORT_KIND_MAX, "op %u (%s): unknown port kind %u",
 		     i, proto_op_name(op->type), op->kind);
 	else
 		NEED(op->kind == 0, "op %u (%s): unused kind field set", i, proto_op_name(op->type));
-	if (uses_path) {
+	if (uplink) {
+		; /* check_uplink_set() */
+	} else if (uses_path) {
 		NEED(str_ok(op->path, sizeof(op->path)) && op->path[0] != '\0',
 		     "op %u (%s): path must be 1-%d bytes", i, proto_op_name(op->type),
 		     SYD_PROTO_PATH_LEN - 1);
-		if (!uplink && (op->kind == SYD_PORT_VHOST_SERVER || op->kind == SYD_PORT_VHOST_CLIENT))
+		if (op->kind == SYD_PORT_VHOST_SERVER || op->kind == SYD_PORT_VHOST_CLIENT)
 			NEED(op->path[0] == '/', "op %u (%s): socket path must be absolute, not '%s'",
 			     i, proto_op_name(op->type), op->path);
 		else
@@ -290,7 +342,9 @@ static int check_op(const struct syd_op *op, unsigned int i, char *err, size_t e
 		NEED(zero(op->path, sizeof(op->path)), "op %u (%s): unused path field set", i,
 		     proto_op_name(op->type));
 	}
-	if (uses_mac) {
+	if (uplink) {
+		; /* check_uplink_set() */
+	} else if (uses_mac) {
 		NEED(!zero(op->mac, 6), "op %u (%s): MAC 00:00:00:00:00:00 is not a station", i,
 		     proto_op_name(op->type));
 		NEED(!(op->mac[0] & 1), "op %u (%s): a multicast MAC is not a station", i,
@@ -556,7 +610,8 @@ int proto_check(const void *msg, size_t len, char *err, size_t errlen)
 
 		NEED(body == sizeof(*m), "UPLINK body must be %zu bytes, got %zu", sizeof(*m), body);
 		NEED(str_ok(m->ifname, sizeof(m->ifname)) && str_ok(m->driver, sizeof(m->driver)) &&
-			     str_ok(m->note, sizeof(m->note)) && m->mode < SYD_UPLINK_MODE_MAX &&
+			     str_ok(m->note, sizeof(m->note)) && str_ok(m->path, sizeof(m->path)) &&
+			     m->mode < SYD_UPLINK_MODE_MAX &&
 			     m->up <= 1 && m->arp <= 1,
 		     "UPLINK is malformed");
 		return 0;

@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SYD_PROTO_VERSION   2
+#define SYD_PROTO_VERSION   3
 #define SYD_PROTO_MSG_MAX   (256 * 1024) /* bytes, header included */
 #define SYD_PROTO_BATCH_MAX 1200         /* operations in one batch */
 #define SYD_PROTO_NAME_LEN  32           /* name fields; names are 1-24 of [A-Za-z0-9_-] */
@@ -89,13 +89,29 @@ enum syd_msg_type {
 	SYD_MSG_TYPE_MAX
 };
 
-/* How the uplink reaches its kernel interface (SYD_OP_UPLINK_SET's kind). */
+/*
+ * How the uplink reaches the underlay (SYD_OP_UPLINK_SET's kind).  The first three go
+ * through a kernel interface (path); the socket modes are a DPDK port with no kernel
+ * interface at all: the uplink has a name (name) and a vhost-user socket (path), and the
+ * switch answers ARP for its VTEP address and resolves remote VTEPs (on-link) itself.
+ */
 enum syd_uplink_mode {
 	SYD_UPLINK_AUTO = 1,      /* AF_XDP with our steering program; af_packet if XDP fails */
 	SYD_UPLINK_AF_XDP = 2,    /* AF_XDP or nothing */
 	SYD_UPLINK_AF_PACKET = 3, /* af_packet: every frame is copied to the switch as well */
+	SYD_UPLINK_VHOST_SERVER = 4, /* net_vhost: the switch listens on the socket path */
+	SYD_UPLINK_VIRTIO_USER = 5,  /* net_virtio_user: the switch connects to a vhost-user
+				      * server on path (such as another switch's uplink) */
 	SYD_UPLINK_MODE_MAX
 };
+
+#define SYD_UPLINK_NAME_MAX 15 /* a socket-mode uplink's name, as long as an interface's */
+
+/* Does the uplink mode use a vhost-user socket (no kernel interface)? */
+static inline bool proto_uplink_is_socket(unsigned int mode)
+{
+	return mode == SYD_UPLINK_VHOST_SERVER || mode == SYD_UPLINK_VIRTIO_USER;
+}
 
 #define SYD_VXLAN_PORT    4789 /* IANA; SYD_OP_UPLINK_SET's default */
 #define SYD_UNDERLAY_MTU  1500 /* SYD_OP_UPLINK_SET's default */
@@ -134,7 +150,9 @@ enum syd_op_type {
 	SYD_OP_VTEP_ADD = 10, /* network, addr: a remote VTEP joins the network's flood list */
 	SYD_OP_VTEP_DEL = 11, /* network, addr; MAC entries behind it in the network go too */
 	SYD_OP_NET_VNI = 12,  /* name, vni (0: the network stays on this host): change the VNI */
-	SYD_OP_UPLINK_SET = 13, /* path (interface), kind (mode), addr (our VTEP), udp_port, mtu */
+	SYD_OP_UPLINK_SET = 13, /* kind (mode), addr (our VTEP), udp_port, mtu; kernel modes:
+				 * path (interface); socket modes: name, path (socket), mac
+				 * (0: one made from addr) */
 	SYD_OP_UPLINK_DEL = 14, /* nothing: the switch stops tunnelling */
 	SYD_OP_TYPE_MAX
 };
@@ -210,10 +228,11 @@ struct syd_vtep_info {
 	uint32_t nmacs;   /* MAC entries of the network learned behind it */
 };
 
-/* The uplink: the kernel interface VXLAN goes in and out of. */
+/* The uplink: the kernel interface or the vhost-user socket VXLAN goes in and out of. */
 struct syd_uplink_info {
-	char ifname[16];  /* "" when there is no uplink */
-	char driver[16];  /* "af_xdp" or "af_packet" */
+	char ifname[16];  /* kernel modes: the interface; socket modes: the uplink's name; ""
+			   * when there is no uplink */
+	char driver[16];  /* "af_xdp", "af_packet", "vhost" or "virtio_user" */
 	char note[128];   /* why the mode is what it is (a fallback's cause), or "" */
 	uint32_t addr;    /* our VTEP address */
 	uint16_t udp_port;
@@ -222,7 +241,8 @@ struct syd_uplink_info {
 	uint8_t mac[6];   /* the interface's MAC: the outer source */
 	uint8_t up;
 	uint8_t arp;      /* 1: the switch answers ARP for addr (the kernel does not own it) */
-	uint8_t pad[6];
+	uint8_t mac_asked[6]; /* socket modes: the MAC given (0: made from addr) */
+	char path[SYD_PROTO_PATH_LEN]; /* socket modes: the vhost-user socket; "" otherwise */
 };
 
 struct syd_port_stats {
@@ -496,7 +516,7 @@ const char *proto_op_name(unsigned int type);
 const char *proto_port_kind_name(unsigned int kind);
 /* enum syd_port_kind of "vhost-server" etc., or 0. */
 unsigned int proto_port_kind_parse(const char *s);
-/* "auto", "af_xdp", "af_packet" and back (0 when unknown). */
+/* "auto", "af_xdp", "af_packet", "vhost-server", "virtio-user" and back (0 when unknown). */
 const char *proto_uplink_mode_name(unsigned int mode);
 unsigned int proto_uplink_mode_parse(const char *s);
 /* A unicast IPv4 address (network order) a VTEP may have: not 0/8, 127/8 or 224/3. */

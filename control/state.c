@@ -115,15 +115,21 @@ static void drop_macs(struct state *s, const char *port, const char *network, ui
 static int apply_uplink(struct state *s, const struct syd_op *op, const char *what, char *err,
 			size_t errlen)
 {
+	bool socket = proto_uplink_is_socket(op->kind);
 	unsigned int i;
 
 	for (i = 0; i < s->nports; i++)
-		if ((s->port[i].kind == SYD_PORT_AF_PACKET || s->port[i].kind == SYD_PORT_TAP) &&
+		if ((s->port[i].kind == SYD_PORT_AF_PACKET || s->port[i].kind == SYD_PORT_TAP) !=
+			    socket &&
 		    strcmp(s->port[i].path, op->path) == 0)
 			return syd_fail(err, errlen, -EBUSY, "%s: %s is port '%s'", what, op->path,
 				    s->port[i].name);
 	memset(&s->uplink, 0, sizeof(s->uplink));
-	strcpy(s->uplink.ifname, op->path);
+	strcpy(s->uplink.ifname, socket ? op->name : op->path);
+	if (socket) {
+		strcpy(s->uplink.path, op->path);
+		memcpy(s->uplink.mac, op->mac, 6);
+	}
 	s->uplink.mode = op->kind;
 	s->uplink.udp_port = op->udp_port ? op->udp_port : SYD_VXLAN_PORT;
 	s->uplink.mtu = op->mtu ? op->mtu : SYD_UNDERLAY_MTU;
@@ -138,7 +144,7 @@ int state_apply_op(struct state *s, const struct syd_op *op, char *err, size_t e
 	unsigned int i;
 
 	if (op->type != SYD_OP_NET_ADD && op->type != SYD_OP_NET_DEL &&
-	    op->type != SYD_OP_NET_VNI && op->name[0]) {
+	    op->type != SYD_OP_NET_VNI && op->type != SYD_OP_UPLINK_SET && op->name[0]) {
 		p = find_port(s, op->name);
 		if (p < 0 && op->type != SYD_OP_PORT_ADD)
 			return syd_fail(err, errlen, -ENOENT, "%s: no port named '%s'", what, op->name);
@@ -238,8 +244,10 @@ int state_apply_op(struct state *s, const struct syd_op *op, char *err, size_t e
 			if (strcmp(s->port[i].path, op->path) == 0)
 				return syd_fail(err, errlen, -EEXIST, "%s: %s is already used by port '%s'",
 					    what, op->path, s->port[i].name);
-		if ((op->kind == SYD_PORT_AF_PACKET || op->kind == SYD_PORT_TAP) &&
-		    strcmp(op->path, s->uplink.ifname) == 0)
+		if (((op->kind == SYD_PORT_AF_PACKET || op->kind == SYD_PORT_TAP) &&
+		     !proto_uplink_is_socket(s->uplink.mode) &&
+		     strcmp(op->path, s->uplink.ifname) == 0) ||
+		    (s->uplink.path[0] && strcmp(op->path, s->uplink.path) == 0))
 			return syd_fail(err, errlen, -EBUSY, "%s: %s is the uplink", what, op->path);
 		if (s->nports == STATE_MAX_PORTS)
 			return syd_fail(err, errlen, -ENOSPC, "%s: all %d ports are in use", what,
@@ -404,6 +412,8 @@ int state_add_dump(struct state *s, const struct syd_hdr *h)
 		if (e->ifname[0] == '\0')
 			break;
 		strcpy(s->uplink.ifname, e->ifname);
+		strcpy(s->uplink.path, e->path);
+		memcpy(s->uplink.mac, e->mac_asked, 6);
 		s->uplink.mode = e->mode;
 		s->uplink.udp_port = e->udp_port;
 		s->uplink.mtu = e->mtu;
@@ -472,7 +482,8 @@ static bool mac_reset(const struct state *want, const struct state *have,
 
 static bool uplink_same(const struct state_uplink *a, const struct state_uplink *b)
 {
-	return strcmp(a->ifname, b->ifname) == 0 && a->mode == b->mode &&
+	return strcmp(a->ifname, b->ifname) == 0 && strcmp(a->path, b->path) == 0 &&
+	       memcmp(a->mac, b->mac, 6) == 0 && a->mode == b->mode &&
 	       a->udp_port == b->udp_port && a->mtu == b->mtu && a->addr == b->addr;
 }
 
@@ -511,7 +522,13 @@ int state_diff(const struct state *want, const struct state *have, struct proto_
 		} else {
 			struct syd_op op = proto_op(SYD_OP_UPLINK_SET, NULL, NULL);
 
-			strcpy(op.path, want->uplink.ifname);
+			if (proto_uplink_is_socket(want->uplink.mode)) {
+				strcpy(op.name, want->uplink.ifname);
+				strcpy(op.path, want->uplink.path);
+				memcpy(op.mac, want->uplink.mac, 6);
+			} else {
+				strcpy(op.path, want->uplink.ifname);
+			}
 			op.kind = want->uplink.mode;
 			op.udp_port = want->uplink.udp_port;
 			op.mtu = want->uplink.mtu;
@@ -700,6 +717,10 @@ int state_load(struct state *s, const char *path, char *err, size_t errlen)
 			break;
 		}
 		records++;
+		/* Version 3 changed no body a state file holds (BATCH, FLOW_MOD): a file
+		 * written by a version-2 syd-control still loads. */
+		if (h.version == 2 && (h.type == SYD_MSG_BATCH || h.type == SYD_MSG_FLOW_MOD))
+			((struct syd_hdr *)buf)->version = SYD_PROTO_VERSION;
 		ret = proto_check(buf, h.length, why, sizeof(why));
 		if (ret == 0 && h.type != SYD_MSG_BATCH && h.type != SYD_MSG_FLOW_MOD)
 			ret = syd_fail(why, sizeof(why), -EBADMSG, "a %s record",

@@ -49,7 +49,9 @@ struct state_net {
 
 /* The uplink, with defaults filled in (udp_port, mtu never 0); ifname "" when none. */
 struct state_uplink {
-	char ifname[SYD_PROTO_PATH_LEN];
+	char ifname[SYD_PROTO_PATH_LEN]; /* the interface, or a socket-mode uplink's name */
+	char path[SYD_PROTO_PATH_LEN];   /* socket modes: the vhost-user socket */
+	uint8_t mac[6];                  /* socket modes: as asked (0: made from addr) */
 	uint16_t mode; /* enum syd_uplink_mode */
 	uint16_t udp_port;
 	uint16_t mtu;

@@ -12,6 +12,7 @@
 #include "flows.h"
 #include "log.h"
 #include "neigh.h"
+#include "port.h"
 
 /* What planning resolved for one op: the slots and key the commit will use. */
 struct planned {
@@ -43,7 +44,8 @@ struct shadow {
 	} vtep[SYD_MAX_VTEPS]; /* slots as the commit will see them */
 	uint32_t mac_adds;
 	unsigned int uplink_ops;
-	char uplink_if[SYD_SOCK_PATH_MAX]; /* "" when none */
+	char uplink_if[SYD_SOCK_PATH_MAX];   /* "" when none */
+	char uplink_path[SYD_SOCK_PATH_MAX]; /* a socket-mode uplink's socket, or "" */
 	uint32_t uplink_addr;
 };
 
@@ -97,6 +99,11 @@ static void shadow_init(struct shadow *s, const struct dataplane *dp)
 		s->vtep[i].refs = dp->vtep[i].refs;
 	}
 	strcpy(s->uplink_if, dp->uplink.ifname);
+	strcpy(s->uplink_path, dp->uplink.ifname[0] ? dp->uplink.path : "");
+	/* The uplink's slot is its own even while its port is closed (a virtio-user uplink
+	 * waiting to connect again). */
+	if (dp->uplink.ifname[0] && dp->uplink.slot >= 0)
+		s->port[dp->uplink.slot].freed = true;
 	s->uplink_addr = dp->uplink.ifname[0] ? dp->uplink.addr : 0;
 }
 
@@ -178,7 +185,7 @@ static int plan_op(const struct dataplane *dp, struct shadow *s, const struct sy
 	pl[i].port = pl[i].net = -1;
 	pl[i].key = 0;
 	if (op->type != SYD_OP_NET_ADD && op->type != SYD_OP_NET_DEL &&
-	    op->type != SYD_OP_NET_VNI && op->name[0]) {
+	    op->type != SYD_OP_NET_VNI && op->type != SYD_OP_UPLINK_SET && op->name[0]) {
 		port = shadow_port(s, op->name);
 		if (port < 0 && op->type != SYD_OP_PORT_ADD)
 			return syd_fail(err, errlen, -ENOENT, "%s: no port named '%s'", what, op->name);
@@ -261,7 +268,21 @@ static int plan_op(const struct dataplane *dp, struct shadow *s, const struct sy
 			if (s->port[k].used && strcmp(s->port[k].path, op->path) == 0)
 				return syd_fail(err, errlen, -EBUSY, "%s: %s is port '%s'", what, op->path,
 					    s->port[k].name);
-		if (if_nametoindex(op->path) == 0)
+		/* A new socket must be usable before the old uplink is taken out for it. */
+		if (proto_uplink_is_socket(op->kind) &&
+		    !(dp->uplink.ifname[0] && dp->uplink.mode == op->kind &&
+		      strcmp(dp->uplink.path, op->path) == 0)) {
+			char why[256];
+			int ret = port_check_path(op->path,
+						  op->kind == SYD_UPLINK_VHOST_SERVER
+							  ? PORT_VHOST_SERVER
+							  : PORT_VIRTIO_USER,
+						  why, sizeof(why));
+
+			if (ret < 0)
+				return syd_fail(err, errlen, ret, "%s: %s", what, why);
+		}
+		if (!proto_uplink_is_socket(op->kind) && if_nametoindex(op->path) == 0)
 			return syd_fail(err, errlen, -ENODEV, "%s: interface %s does not exist (see ip "
 				    "link)", what, op->path);
 		for (k = 0; k < SYD_MAX_PORTS; k++)
@@ -271,7 +292,8 @@ static int plan_op(const struct dataplane *dp, struct shadow *s, const struct sy
 			return syd_fail(err, errlen, -ENOSPC, "%s: all %d ports are in use", what,
 				    SYD_MAX_PORTS);
 		s->port[k].freed = true; /* taken by the uplink */
-		strcpy(s->uplink_if, op->path);
+		strcpy(s->uplink_if, proto_uplink_is_socket(op->kind) ? op->name : op->path);
+		strcpy(s->uplink_path, proto_uplink_is_socket(op->kind) ? op->path : "");
 		s->uplink_addr = op->addr;
 		pl[i].port = k;
 		break;
@@ -280,7 +302,7 @@ static int plan_op(const struct dataplane *dp, struct shadow *s, const struct sy
 			return syd_fail(err, errlen, -EINVAL, "%s: one uplink change per batch", what);
 		if (s->uplink_if[0] == '\0')
 			return syd_fail(err, errlen, -ENOENT, "%s: there is no uplink", what);
-		s->uplink_if[0] = '\0';
+		s->uplink_if[0] = s->uplink_path[0] = '\0';
 		s->uplink_addr = 0;
 		break;
 	case SYD_OP_NET_DEL:
@@ -308,8 +330,9 @@ static int plan_op(const struct dataplane *dp, struct shadow *s, const struct sy
 			return syd_fail(err, errlen, -EINVAL,
 				    "%s: '%s' is the name of the uplink: choose another", what,
 				    op->name);
-		if ((op->kind == SYD_PORT_AF_PACKET || op->kind == SYD_PORT_TAP) &&
-		    strcmp(op->path, s->uplink_if) == 0)
+		if (((op->kind == SYD_PORT_AF_PACKET || op->kind == SYD_PORT_TAP) &&
+		     strcmp(op->path, s->uplink_if) == 0 && s->uplink_path[0] == '\0') ||
+		    strcmp(op->path, s->uplink_path) == 0)
 			return syd_fail(err, errlen, -EBUSY, "%s: %s is the uplink", what, op->path);
 		for (k = 0; k < SYD_MAX_PORTS; k++)
 			if (s->port[k].used && strcmp(s->port[k].path, op->path) == 0)
@@ -480,38 +503,79 @@ static void commit_op(struct dataplane *dp, const struct syd_op *op, const struc
 	}
 }
 
+/* Open the uplink old again (a change that took it out failed), and publish it. */
+static void uplink_reopen(struct dataplane *dp, struct uplink *old)
+{
+	char why[256];
+
+	if (tunnel_uplink_open(dp, old, (unsigned int)old->slot, why, sizeof(why)) == 0) {
+		dp->uplink = *old;
+	} else {
+		DP_LOG(ERR, "uplink %s: cannot reopen it either: %s", old->ifname, why);
+		memset(&dp->uplink, 0, sizeof(dp->uplink));
+		dp->uplink.slot = -1;
+	}
+	dataplane_publish(dp);
+}
+
+/* Do a and b name the same uplink port: same mode, and same interface or socket? */
+static bool uplink_same_port(const struct uplink *a, const struct uplink *b)
+{
+	return a->ifname[0] && b->ifname[0] && a->mode == b->mode &&
+	       strcmp(a->ifname, b->ifname) == 0 && strcmp(a->path, b->path) == 0;
+}
+
 /*
  * Make next what the uplink will be after an UPLINK_SET or UPLINK_DEL, opening its port
  * when it needs a new one.  *opened tells whether a port was opened (to close on undo).
- * Re-opening on the interface it already has (another mode) takes the old port out first,
- * and puts it back if the new one fails.
+ * A new port takes the old one out first (the two would share a device name, and maybe
+ * an interface or a socket); should the new one fail, the old one is opened again.
+ * *closed gets the old uplink when it was taken out, for batch_apply() to reopen should
+ * the batch fail later (its ifname is "" otherwise).
  */
 static int uplink_prepare(struct dataplane *dp, const struct syd_op *op, int slot,
-			  struct uplink *next, bool *opened, char *err, size_t errlen)
+			  struct uplink *next, bool *opened, struct uplink *closed, char *err,
+			  size_t errlen)
 {
 	struct uplink old = dp->uplink;
+	bool socket = proto_uplink_is_socket(op->kind);
 	int ret;
 
 	*opened = false;
+	memset(closed, 0, sizeof(*closed));
 	memset(next, 0, sizeof(*next));
 	next->slot = -1;
 	if (op->type == SYD_OP_UPLINK_DEL)
 		return 0;
-	snprintf(next->ifname, sizeof(next->ifname), "%.15s", op->path);
+	snprintf(next->ifname, sizeof(next->ifname), "%.15s", socket ? op->name : op->path);
+	if (socket) {
+		snprintf(next->path, sizeof(next->path), "%s", op->path);
+		memcpy(next->mac_asked, op->mac, 6);
+	}
 	next->mode = op->kind;
 	next->udp_port = op->udp_port ? op->udp_port : SYD_VXLAN_PORT;
 	next->mtu = op->mtu ? op->mtu : SYD_UNDERLAY_MTU;
 	next->addr = op->addr;
-	if (old.ifname[0] && strcmp(old.ifname, next->ifname) == 0 && old.mode == next->mode) {
-		/* Same interface and mode: keep the port, point the program elsewhere. */
+	if (uplink_same_port(&old, next)) {
+		/* Same interface (or socket) and mode: keep the port, point the program
+		 * elsewhere; a socket uplink's MAC may change with its address. */
 		next->slot = old.slot;
 		memcpy(next->driver, old.driver, sizeof(next->driver));
 		memcpy(next->note, old.note, sizeof(next->note));
 		memcpy(next->mac, old.mac, sizeof(next->mac));
+		if (socket) {
+			next->arp = true;
+			if (next->mac_asked[0] | next->mac_asked[1] | next->mac_asked[2] |
+			    next->mac_asked[3] | next->mac_asked[4] | next->mac_asked[5])
+				memcpy(next->mac, next->mac_asked, 6);
+			else
+				tunnel_uplink_mac_for(next->addr, next->mac);
+			return 0;
+		}
 		next->arp = !neigh_addr_is_local(next->ifname, next->addr);
 		return tunnel_uplink_configure(dp, next, err, errlen);
 	}
-	if (old.ifname[0] && strcmp(old.ifname, next->ifname) == 0) {
+	if (old.ifname[0]) {
 		dp->port[old.slot].removed = true;
 		dp->uplink.ifname[0] = '\0';
 		dataplane_publish(dp);
@@ -520,17 +584,10 @@ static int uplink_prepare(struct dataplane *dp, const struct syd_op *op, int slo
 	ret = tunnel_uplink_open(dp, next, (unsigned int)slot, err, errlen);
 	if (ret == 0) {
 		*opened = true;
-	} else if (old.ifname[0] && strcmp(old.ifname, next->ifname) == 0) {
-		char why[256];
-
-		if (tunnel_uplink_open(dp, &old, (unsigned int)old.slot, why, sizeof(why)) == 0) {
-			dp->uplink = old;
-		} else {
-			DP_LOG(ERR, "uplink %s: cannot reopen it either: %s", old.ifname, why);
-			memset(&dp->uplink, 0, sizeof(dp->uplink));
-			dp->uplink.slot = -1;
-		}
-		dataplane_publish(dp);
+		if (old.ifname[0])
+			*closed = old;
+	} else if (old.ifname[0]) {
+		uplink_reopen(dp, &old);
 	}
 	return ret;
 }
@@ -541,7 +598,7 @@ int batch_apply(struct dataplane *dp, const struct syd_batch *b, char *err, size
 	static struct shadow s;
 	bool published_removal = false, uplink_opened = false;
 	static struct port replaced[SYD_MAX_PORTS];
-	struct uplink next_uplink = dp->uplink;
+	struct uplink next_uplink = dp->uplink, old_uplink = {.slot = -1};
 	unsigned int nreplaced, k;
 	int uplink_op = -1;
 	uint32_t i, j;
@@ -557,7 +614,7 @@ int batch_apply(struct dataplane *dp, const struct syd_batch *b, char *err, size
 	}
 	if (uplink_op >= 0) {
 		ret = uplink_prepare(dp, &b->op[uplink_op], pl[uplink_op].port, &next_uplink,
-				     &uplink_opened, err, errlen);
+				     &uplink_opened, &old_uplink, err, errlen);
 		if (ret < 0)
 			return ret;
 		published_removal = true;
@@ -606,6 +663,8 @@ int batch_apply(struct dataplane *dp, const struct syd_batch *b, char *err, size
 					dataplane_port_close(dp, (unsigned int)pl[j].port);
 			if (uplink_opened)
 				dataplane_port_close(dp, (unsigned int)next_uplink.slot);
+			if (old_uplink.ifname[0])
+				uplink_reopen(dp, &old_uplink);
 			for (k = 0; k < nreplaced; k++) {
 				char why[256];
 

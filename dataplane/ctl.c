@@ -281,6 +281,8 @@ static bool send_uplink(struct ctl *c, struct ctl_client *cl, const struct datap
 		memcpy(e.mac, u->mac, 6);
 		e.up = u->slot >= 0 && dp->port[u->slot].up;
 		e.arp = u->arp;
+		memcpy(e.mac_asked, u->mac_asked, 6);
+		snprintf(e.path, sizeof(e.path), "%s", u->path);
 	}
 	if (proto_begin(&c->out, SYD_MSG_UPLINK, xid) < 0 ||
 	    proto_append(&c->out, &e, sizeof(e)) < 0)

@@ -154,6 +154,9 @@ static int eal_start(const char *prog, const struct dp_options *o)
 	argv[argc++] = mem;
 	if (!o->pci)
 		argv[argc++] = "--no-pci";
+	/* Memory in one file per list: a vhost-user server can map all of it within its 8
+	 * regions, which a virtio-user uplink (we are its "VM") needs. */
+	argv[argc++] = "--single-file-segments";
 	/* Quiet by default: our own log says when a peer connects or leaves. */
 	argv[argc++] = "--log-level=lib.eal:notice";
 	argv[argc++] = "--log-level=lib.vhost.config:warning";

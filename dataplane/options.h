@@ -22,6 +22,8 @@ enum port_kind {
 	PORT_AF_PACKET = 3,    /* a kernel interface, through AF_PACKET */
 	PORT_TAP = 4,          /* a tap interface we create */
 	PORT_AF_XDP = 5,       /* the uplink only: AF_XDP with our steering program */
+	PORT_VIRTIO_USER = 6,  /* the uplink only: we connect, as a virtio-user device, to a
+				* vhost-user server socket (another switch's uplink) */
 };
 
 struct port_opt {

@@ -39,6 +39,13 @@ static bool socket_is_live(const char *path)
 	return live;
 }
 
+bool port_server_listens(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) && socket_is_live(path);
+}
+
 int port_check_path(const char *path, enum port_kind kind, char *err, size_t errlen)
 {
 	char dirbuf[SYD_SOCK_PATH_MAX];
@@ -60,8 +67,8 @@ int port_check_path(const char *path, enum port_kind kind, char *err, size_t err
 		return syd_fail(err, errlen, -ENOENT,
 			    "socket directory %s does not exist: create it (mkdir -p %s)", dir,
 			    dir);
-	if (kind == PORT_VHOST_CLIENT)
-		return 0;
+	if (kind == PORT_VHOST_CLIENT || kind == PORT_VIRTIO_USER)
+		return 0; /* the server may come later */
 	if (access(dir, W_OK | X_OK) < 0)
 		return syd_fail(err, errlen, -EACCES,
 			    "socket directory %s is not writable by this user: fix its "
@@ -95,6 +102,7 @@ static void port_devname(const struct port *p, char *buf, size_t len)
 		[PORT_AF_PACKET] = "net_af_packet_",
 		[PORT_TAP] = "net_tap_",
 		[PORT_AF_XDP] = "net_af_xdp_",
+		[PORT_VIRTIO_USER] = "net_virtio_user_",
 	};
 
 	snprintf(buf, len, "%s%s", prefix[p->kind], p->name);
@@ -197,6 +205,11 @@ int port_open(struct port *p, uint16_t nqueues, struct rte_mempool *mp, bool *li
 			 "iface=%s,start_queue=0,queue_count=%u,busy_budget=0,xdp_prog=%s",
 			 p->path, nqueues, p->xdp_prog);
 		break;
+	case PORT_VIRTIO_USER:
+		/* As deep as our other rings; the frames are ours, so no offloads are asked. */
+		snprintf(devargs, sizeof(devargs), "path=%s,queues=%u,queue_size=%u,server=0",
+			 p->path, nqueues, PORT_RING_SIZE);
+		break;
 	default:
 		iface = port_vhost_iface(p, staging, sizeof(staging));
 		if (iface != p->path)
@@ -260,6 +273,8 @@ int port_open(struct port *p, uint16_t nqueues, struct rte_mempool *mp, bool *li
 		       p->kind == PORT_VHOST_SERVER ? "server" : "client", p->path,
 		       p->kind == PORT_VHOST_SERVER ? "waiting for the VM to connect"
 						    : "connecting to the VM's socket");
+	else if (p->kind == PORT_VIRTIO_USER)
+		DP_LOG(INFO, "port %s: virtio-user, connected to %s", p->name, p->path);
 	else
 		DP_LOG(INFO, "port %s: %s on interface %s", p->name,
 		       p->kind == PORT_TAP      ? "tap"

@@ -36,11 +36,15 @@ struct port {
 /*
  * Check that a socket path can be used before anything is started, so the user gets a
  * plain reason, not an EAL error.  Server mode: the directory exists and is writable, and
- * no live process listens on the path (a stale socket file is removed).  Client mode: the
- * directory exists (the peer may create the socket later).
+ * no live process listens on the path (a stale socket file is removed).  Client mode and
+ * virtio-user: the directory exists (the peer may create the socket later).
  * @return 0, or -errno with the reason in err.
  */
 int port_check_path(const char *path, enum port_kind kind, char *err, size_t errlen);
+
+/* Does a process listen on the Unix socket at path (a vhost-user server for a
+ * virtio-user port to connect to)? */
+bool port_server_listens(const char *path);
 
 /*
  * Create the port's ethdev and start it with nqueues rx and tx queues (one tx queue per

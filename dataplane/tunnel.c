@@ -12,6 +12,7 @@
 #include "dataplane.h"
 #include "log.h"
 #include "neigh.h"
+#include "port.h"
 #include "proto.h"
 #include "tunnel.h"
 #include "xdp_steer.h"
@@ -23,6 +24,9 @@
 #define RETRY_MS    1000
 #define REFRESH_MS  30000
 #define FORGET_AFTER 3
+/* A virtio-user uplink down this long, with a server listening on its socket, connects
+ * again (net_virtio_user connects once, when it is created). */
+#define RECONNECT_MS 2000
 
 static const char *ip_str(uint32_t addr, char *buf)
 {
@@ -105,6 +109,18 @@ void tunnel_vtep_put(struct dataplane *dp, int v)
 	memset(&dp->vtep[v], 0, sizeof(dp->vtep[v]));
 }
 
+bool tunnel_uplink_is_socket(const struct uplink *u)
+{
+	return proto_uplink_is_socket(u->mode);
+}
+
+void tunnel_uplink_mac_for(uint32_t addr, uint8_t mac[6])
+{
+	mac[0] = 0x02; /* locally administered, unicast */
+	mac[1] = 0x59;
+	memcpy(&mac[2], &addr, 4);
+}
+
 int tunnel_uplink_configure(struct dataplane *dp, struct uplink *u, char *err, size_t errlen)
 {
 	(void)dp;
@@ -119,9 +135,16 @@ static int open_as(struct dataplane *dp, struct uplink *u, unsigned int slot, en
 	struct port *p = &dp->port[slot];
 	int ret;
 
+	static const char *const driver[] = {
+		[PORT_AF_XDP] = "af_xdp",
+		[PORT_AF_PACKET] = "af_packet",
+		[PORT_VHOST_SERVER] = "vhost",
+		[PORT_VIRTIO_USER] = "virtio_user",
+	};
+
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, sizeof(p->name), "%s", SYD_UPLINK_NAME);
-	snprintf(p->path, sizeof(p->path), "%s", u->ifname);
+	snprintf(p->path, sizeof(p->path), "%s", tunnel_uplink_is_socket(u) ? u->path : u->ifname);
 	p->kind = kind;
 	p->network = SYD_NO_NETWORK;
 	p->uplink = true;
@@ -132,7 +155,7 @@ static int open_as(struct dataplane *dp, struct uplink *u, unsigned int slot, en
 	ret = dataplane_port_open(dp, slot, err, errlen);
 	if (ret < 0)
 		return ret;
-	snprintf(u->driver, sizeof(u->driver), "%s", kind == PORT_AF_XDP ? "af_xdp" : "af_packet");
+	snprintf(u->driver, sizeof(u->driver), "%s", driver[kind]);
 	ret = tunnel_uplink_configure(dp, u, err, errlen);
 	if (ret < 0)
 		dataplane_port_close(dp, slot);
@@ -147,8 +170,37 @@ int tunnel_uplink_open(struct dataplane *dp, struct uplink *u, unsigned int slot
 	int ret;
 
 	u->note[0] = '\0';
-	u->arp = !neigh_addr_is_local(u->ifname, u->addr);
-	if (u->mode == SYD_UPLINK_AF_PACKET) {
+	u->arp = tunnel_uplink_is_socket(u) || !neigh_addr_is_local(u->ifname, u->addr);
+	if (u->mode == SYD_UPLINK_VIRTIO_USER && !port_server_listens(u->path)) {
+		/* net_virtio_user connects once, when it is created: with nobody listening
+		 * yet, the uplink waits with its slot taken and its port closed (as a
+		 * vhost-client port waits for its VM); tunnel_poll() connects it. */
+		struct port *p = &dp->port[slot];
+
+		memset(p, 0, sizeof(*p));
+		snprintf(p->name, sizeof(p->name), "%s", SYD_UPLINK_NAME);
+		snprintf(p->path, sizeof(p->path), "%s", u->path);
+		p->kind = PORT_VIRTIO_USER;
+		p->network = SYD_NO_NETWORK;
+		p->uplink = true;
+		p->index = (uint16_t)slot;
+		snprintf(u->driver, sizeof(u->driver), "virtio_user");
+		snprintf(u->note, sizeof(u->note), "waiting for a vhost-user server on %.90s",
+			 u->path);
+		DP_LOG(NOTICE, "uplink %s: no vhost-user server listens on %s yet: connecting "
+			       "once one does",
+		       u->ifname, u->path);
+		ret = 0;
+	} else if (tunnel_uplink_is_socket(u)) {
+		ret = open_as(dp, u, slot,
+			      u->mode == SYD_UPLINK_VHOST_SERVER ? PORT_VHOST_SERVER
+								 : PORT_VIRTIO_USER,
+			      err, errlen);
+		if (ret == 0)
+			snprintf(u->note, sizeof(u->note), "no kernel interface; %s %.90s",
+				 u->mode == SYD_UPLINK_VHOST_SERVER ? "listens on" : "connected to",
+				 u->path);
+	} else if (u->mode == SYD_UPLINK_AF_PACKET) {
 		ret = open_as(dp, u, slot, PORT_AF_PACKET, err, errlen);
 		if (ret == 0)
 			snprintf(u->note, sizeof(u->note), "af_packet as asked: the kernel sees "
@@ -166,13 +218,24 @@ int tunnel_uplink_open(struct dataplane *dp, struct uplink *u, unsigned int slot
 	}
 	if (ret < 0)
 		return ret;
-	if (rte_eth_macaddr_get(dp->port[slot].eth_port, &mac) == 0)
+	if (tunnel_uplink_is_socket(u)) {
+		/* The device's own MAC means nothing on a socket: ours is what the outer
+		 * headers and our ARP answers carry. */
+		if (u->mac_asked[0] | u->mac_asked[1] | u->mac_asked[2] | u->mac_asked[3] |
+		    u->mac_asked[4] | u->mac_asked[5])
+			memcpy(u->mac, u->mac_asked, 6);
+		else
+			tunnel_uplink_mac_for(u->addr, u->mac);
+	} else if (rte_eth_macaddr_get(dp->port[slot].eth_port, &mac) == 0) {
 		memcpy(u->mac, mac.addr_bytes, 6);
+	}
 	u->slot = (int)slot;
 	DP_LOG(NOTICE, "uplink %s: %s, VTEP %s, UDP port %u, MTU %u; %s", u->ifname, u->driver,
 	       ip_str(u->addr, a), u->udp_port, u->mtu,
-	       u->arp ? "the kernel does not have this address: the switch answers ARP for it"
-		      : "next hops from the kernel's neighbour table");
+	       tunnel_uplink_is_socket(u)
+		       ? "no kernel interface: the switch answers ARP for it, VTEPs are on-link"
+	       : u->arp ? "the kernel does not have this address: the switch answers ARP for it"
+			: "next hops from the kernel's neighbour table");
 	return 0;
 }
 
@@ -289,6 +352,7 @@ static bool punt_drain(struct dataplane *dp)
 static bool nexthops_check(struct dataplane *dp)
 {
 	const struct uplink *u = &dp->uplink;
+	bool socket = tunnel_uplink_is_socket(u);
 	uint64_t now = now_ms();
 	bool changed = false;
 	unsigned int v;
@@ -299,9 +363,10 @@ static bool nexthops_check(struct dataplane *dp)
 
 		if (e->addr == 0 || now < e->next_ms)
 			continue;
-		e->nexthop = neigh_nexthop(u->ifname, e->addr);
+		/* No kernel behind a socket uplink: remote VTEPs are on-link, our ARP asks. */
+		e->nexthop = socket ? e->addr : neigh_nexthop(u->ifname, e->addr);
 		e->next_ms = now + RETRY_MS;
-		if (neigh_lookup(u->ifname, e->nexthop, mac)) {
+		if (!socket && neigh_lookup(u->ifname, e->nexthop, mac)) {
 			changed |= learn_nexthop(dp, e->nexthop, mac);
 			if (u->arp)
 				e->next_ms = now + REFRESH_MS;
@@ -326,6 +391,56 @@ static bool nexthops_check(struct dataplane *dp)
 	return changed;
 }
 
+/*
+ * A virtio-user uplink connects once, when its port is created, and never again by
+ * itself: one set before its server listened waits with its port closed, and one whose
+ * server went away (another switch restarted) stays down.  Once something listens on
+ * the socket, open the port anew in its slot (closing it first when it is open but has
+ * been down RECONNECT_MS).  Should that fail, the uplink stays as it was asked with its
+ * port closed (no topology uses it; its slot stays the uplink's), to be tried again.
+ */
+static void uplink_reconnect(struct dataplane *dp, uint64_t now)
+{
+	static uint64_t down_since, next_try;
+	struct uplink u = dp->uplink;
+	bool open;
+	char err[256];
+	int ret;
+
+	if (u.ifname[0] == '\0' || u.mode != SYD_UPLINK_VIRTIO_USER || u.slot < 0 ||
+	    (dp->port[u.slot].open && dp->port[u.slot].up)) {
+		down_since = 0;
+		return;
+	}
+	open = dp->port[u.slot].open;
+	if (down_since == 0)
+		down_since = now;
+	if ((open && now - down_since < RECONNECT_MS) || now < next_try)
+		return;
+	next_try = now + RETRY_MS;
+	if (!port_server_listens(u.path))
+		return;
+	pthread_mutex_lock(&dp->lock);
+	if (open) {
+		dp->port[u.slot].removed = true; /* out of the topology before it closes */
+		if (dataplane_publish(dp) < 0) {
+			dp->port[u.slot].removed = false;
+			pthread_mutex_unlock(&dp->lock);
+			return;
+		}
+		dataplane_port_close(dp, (unsigned int)u.slot);
+	}
+	ret = tunnel_uplink_open(dp, &u, (unsigned int)u.slot, err, sizeof(err));
+	if (ret == 0)
+		DP_LOG(NOTICE, "uplink %s: connected to %s", u.ifname, u.path);
+	else
+		DP_LOG(WARNING, "uplink %s: cannot connect to %s: %s", u.ifname, u.path, err);
+	dp->uplink = u;
+	down_since = now;
+	dataplane_publish(dp);
+	pthread_mutex_unlock(&dp->lock);
+}
+
 void tunnel_poll(struct dataplane *dp)
 {
 	static uint64_t last_ms;
@@ -338,6 +453,7 @@ void tunnel_poll(struct dataplane *dp)
 	if (dp->uplink.ifname[0] != '\0' && now - last_ms >= 100) {
 		last_ms = now;
 		changed |= nexthops_check(dp);
+		uplink_reconnect(dp, now);
 	}
 	if (changed) {
 		pthread_mutex_lock(&dp->lock);

@@ -176,8 +176,8 @@ class Ovs:
         self.vsctl("--no-wait", "init")
         self.vsctl("--no-wait", "set", "Open_vSwitch", ".",
                    "other_config:dpdk-init=true",
-                   'other_config:dpdk-extra="--no-pci --file-prefix=%s-%s"'
-                   % (tag, self.name_),
+                   'other_config:dpdk-extra="--no-pci --file-prefix=%s-%s%s"'
+                   % (tag, self.name_, self._eal_extra()),
                    "other_config:dpdk-socket-mem=%d" % self.socket_mem,
                    # its mempools otherwise grow into every free hugepage
                    "other_config:dpdk-socket-limit=%d" % self.socket_mem,
@@ -189,6 +189,9 @@ class Ovs:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL))
         wait_for("ovs-vswitchd", lambda: os.path.exists(self.ctl), self.procs[1], timeout=60)
         self._bridges()
+
+    def _eal_extra(self):
+        return ""
 
     def _bridges(self):
         self.vsctl("add-br", "br0", "--", "set", "bridge", "br0", "datapath_type=netdev")
@@ -237,22 +240,33 @@ class Ovs:
 class OvsVtep(Ovs):
     """One host of the overlay in OVS-DPDK (userspace tunnelling, as its documentation
     sets it up): br-int (NORMAL) holds the VM's dpdkvhostuserclient port and a vxlan port
-    (remote_ip, key); br-phy (NORMAL) holds the underlay, the host's end of the veth pair
-    through DPDK's net_af_xdp (the driver Switchyard's uplink uses), and has the VTEP
+    (remote_ip, key); br-phy (NORMAL) holds the underlay as a DPDK port and has the VTEP
     address on its local (tap) port, so OVS routes the tunnel out of br-phy.  The other
-    VTEP's MAC is given with tnl/arp/set (neighbor())."""
+    VTEP's MAC is given with tnl/arp/set (neighbor()).  underlay is (kind, where), the
+    drivers Switchyard's uplink uses: ("vhost-server", SOCK) DPDK's net_vhost listening on
+    SOCK; ("virtio-user", SOCK) net_virtio_user connecting to it; ("af_xdp", IFNAME)
+    net_af_xdp on the host's end of a veth pair."""
 
-    def __init__(self, d, tag, name, netns, uplink, vtep_ip, remote_ip, vni, mac):
-        self.uplink, self.vtep_ip, self.remote_ip = uplink, vtep_ip, remote_ip
+    def __init__(self, d, tag, name, netns, underlay, vtep_ip, remote_ip, vni, mac):
+        self.underlay, self.vtep_ip, self.remote_ip = underlay, vtep_ip, remote_ip
         self.vni, self.mac = vni, mac
         super().__init__(d, tag, 1, name=name, netns=netns, socket_mem=256)
 
+    def _eal_extra(self):
+        # virtio-user: the vhost-user server maps our memory in at most 8 regions
+        return " --single-file-segments" if self.underlay[0] == "virtio-user" else ""
+
     def _bridges(self):
+        kind, where = self.underlay
+        # vdev names are unique per OVS instance (its name)
+        devargs = {"vhost-server": "net_vhost_%s,iface=%s,queues=1",
+                   "virtio-user": "net_virtio_user_%s,path=%s,queues=1,queue_size=1024",
+                   "af_xdp": "net_af_xdp_%s,iface=%s,start_queue=0,queue_count=1"}[kind]
         self.vsctl("add-br", "br-phy", "--", "set", "bridge", "br-phy", "datapath_type=netdev",
                    "other-config:hwaddr=" + self.mac)
         self.vsctl("add-port", "br-phy", "up", "--", "set", "Interface", "up", "type=dpdk",
-                   "options:dpdk-devargs=net_af_xdp_%s,iface=%s,start_queue=0,queue_count=1" %
-                   (self.name_, self.uplink), "mtu_request=1600")
+                   "options:dpdk-devargs=" + devargs % (self.name_.replace("-", "_"), where),
+                   "mtu_request=1600")
         ns = ["ip", "-n", self.netns]
         run(ns + ["addr", "replace", self.vtep_ip + "/24", "dev", "br-phy"])
         run(ns + ["link", "set", "br-phy", "up"])
@@ -280,7 +294,8 @@ class OvsVtep(Ovs):
         ns = ["ip", "-n", self.netns]
         for tap in ("br-phy", "br-int"):
             run(ns + ["link", "del", tap], check=False)
-        run(ns + ["link", "set", "dev", self.uplink, "xdp", "off"], check=False)
+        if self.underlay[0] == "af_xdp":
+            run(ns + ["link", "set", "dev", self.underlay[1], "xdp", "off"], check=False)
 
 
 SWITCHES = {c.name: c for c in (Testpmd, Switchyard, Ovs)}

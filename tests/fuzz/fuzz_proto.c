@@ -103,7 +103,9 @@ static void consume(const struct syd_hdr *h)
 		const struct syd_mac_info *e = proto_body(h);
 
 		for (i = 0, n = entries(h, sizeof(*e)); i < n; i++)
-			sink += NAME(e[i].network, false) + NAME(e[i].port, false) + e[i].age_s;
+			/* behind a remote VTEP (remote set), port is "" */
+			sink += NAME(e[i].network, false) + NAME(e[i].port, e[i].remote != 0) +
+				e[i].age_s;
 		break;
 	}
 	case SYD_MSG_PORT_STATS: {

@@ -81,8 +81,14 @@ static inline void random_state(struct state *s, unsigned int seed)
 			}
 		}
 	if (rand() % 2) { /* the uplink: our address also drawn from the VTEPs' */
-		struct syd_op op = mk(SYD_OP_UPLINK_SET, (uint16_t)(1 + rand() % 3), NULL, NULL,
+		uint16_t mode = (uint16_t)(1 + rand() % (SYD_UPLINK_MODE_MAX - 1));
+		struct syd_op op = mk(SYD_OP_UPLINK_SET, mode, NULL, NULL,
 				      rand() % 2 ? "eth1" : "eth2", 0);
+
+		if (proto_uplink_is_socket(mode)) { /* a name, a socket (maybe a port's), a MAC */
+			op = mk(SYD_OP_UPLINK_SET, mode, rand() % 2 ? "ul0" : "ul1", NULL,
+				rand() % 2 ? "/s/u" : "/s/1", rand() % 2 ? 0 : 1 + rand() % 2);
+		}
 
 		op.addr = htonl(0x0a000001u + (uint32_t)(rand() % 4));
 		op.mtu = rand() % 2 ? 0 : 9000;

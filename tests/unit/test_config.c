@@ -381,8 +381,8 @@ static void test_value_errors(void)
 		"t.yaml:3:37: switch.vtep.uplink: 'abcdefghijklmnop' is not an interface name "
 		"(1-15 bytes, no '/', ':' or spaces)");
 	refused(SW "  vtep: {address: 10.0.0.1, uplink: e1, mode: xdp}\n",
-		"t.yaml:3:47: switch.vtep.mode: 'xdp' is not an uplink mode: expected auto, af_xdp "
-		"or af_packet");
+		"t.yaml:3:47: switch.vtep.mode: 'xdp' is not an uplink mode: expected auto, af_xdp, "
+		"af_packet, vhost-server or virtio-user");
 	refused(SW "  vtep: {address: 10.0.0.1, uplink: e1, udp_port: 65536}\n",
 		"t.yaml:3:51: switch.vtep.udp_port: 65536 is not a UDP port (1-65535)");
 	refused(SW "  vtep: {address: 10.0.0.1, uplink: e1, mtu: 575}\n",
@@ -605,6 +605,94 @@ static void test_a_refused_op_names_its_item(void)
 	state_free(&s);
 }
 
+/* ---- an uplink with no kernel interface (vhost-server, virtio-user) ---- */
+
+#define SOCKVTEP(rest) SW "  vtep:\n    address: 198.18.0.1\n    uplink: ul0\n" rest
+
+static void test_socket_uplink_is_read_and_built(void)
+{
+	static const uint8_t mac[6] = {0x02, 0, 0, 0, 0, 0xaa}, zero[6];
+	struct syd_config *c;
+	struct state s;
+
+	c = load(SOCKVTEP("    mode: vhost-server\n    socket: /run/ul/u.sock\n"
+			  "    mac: 02:00:00:00:00:aa\n    mtu: 1600\n"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->vtep.mode, CONFIG_UPLINK_VHOST_SERVER);
+	CU_ASSERT_STRING_EQUAL(c->vtep.uplink, "ul0");
+	CU_ASSERT_STRING_EQUAL(c->vtep.socket, "/run/ul/u.sock");
+	CU_ASSERT_EQUAL(memcmp(c->vtep.mac, mac, 6), 0);
+	CU_ASSERT_STRING_EQUAL(config_uplink_mode_name(c->vtep.mode), "vhost-server");
+	state_init(&s);
+	CU_ASSERT_EQUAL(config_to_state(c, &s, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(s.uplink.mode, SYD_UPLINK_VHOST_SERVER);
+	CU_ASSERT_STRING_EQUAL(s.uplink.ifname, "ul0");
+	CU_ASSERT_STRING_EQUAL(s.uplink.path, "/run/ul/u.sock");
+	CU_ASSERT_EQUAL(memcmp(s.uplink.mac, mac, 6), 0);
+	CU_ASSERT_EQUAL(s.uplink.mtu, 1600);
+	CU_ASSERT_EQUAL(s.uplink.addr, ip("198.18.0.1"));
+	config_free(c);
+	state_free(&s);
+
+	c = load(SOCKVTEP("    mode: virtio-user\n    socket: /run/ul/u.sock\n"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->vtep.mode, CONFIG_UPLINK_VIRTIO_USER);
+	CU_ASSERT_EQUAL(memcmp(c->vtep.mac, zero, 6), 0); /* the switch makes one */
+	state_init(&s);
+	CU_ASSERT_EQUAL(config_to_state(c, &s, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(s.uplink.mode, SYD_UPLINK_VIRTIO_USER);
+	CU_ASSERT_EQUAL(memcmp(s.uplink.mac, zero, 6), 0);
+	config_free(c);
+	state_free(&s);
+
+	/* A kernel mode keeps no socket and no MAC. */
+	c = load(VTEP);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(c->vtep.socket, "");
+	state_init(&s);
+	CU_ASSERT_EQUAL(config_to_state(c, &s, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(s.uplink.ifname, "up0");
+	CU_ASSERT_STRING_EQUAL(s.uplink.path, "");
+	config_free(c);
+	state_free(&s);
+}
+
+static void test_socket_uplink_errors(void)
+{
+	refused(SOCKVTEP("    mode: vhost-server\n"),
+		"t.yaml:4:5: switch.vtep: missing 'socket' (the vhost-user socket the switch "
+		"listens on)");
+	refused(SOCKVTEP("    mode: virtio-user\n"),
+		"t.yaml:4:5: switch.vtep: missing 'socket' (the vhost-user socket the switch "
+		"connects to)");
+	refused(SOCKVTEP("    mode: vhost-server\n    socket: run/u.sock\n"),
+		"t.yaml:7:13: switch.vtep.socket: 'run/u.sock' is not an absolute path: give the "
+		"socket's full path");
+	refused(SOCKVTEP("    socket: /run/u.sock\n"),
+		"t.yaml:6:5: switch.vtep.socket: only modes vhost-server and virtio-user have a "
+		"socket; mode auto uses interface ul0 as it is");
+	refused(SOCKVTEP("    mode: af_xdp\n    mac: 02:00:00:00:00:01\n"),
+		"t.yaml:7:5: switch.vtep.mac: only modes vhost-server and virtio-user have a MAC "
+		"of their own; mode af_xdp uses interface ul0 as it is");
+	refused(SOCKVTEP("    mode: vhost-server\n    socket: /run/u.sock\n"
+			 "    mac: 01:00:5e:00:00:01\n"),
+		"t.yaml:8:10: switch.vtep.mac: 01:00:5e:00:00:01 is a multicast MAC address, not "
+		"a station's");
+	refused(SW "  vtep: {address: 198.18.0.1, uplink: a/b, mode: virtio-user, socket: /s}\n",
+		"t.yaml:3:39: switch.vtep.uplink: 'a/b' is not a name: 1-24 letters, digits, '_' "
+		"or '-'");
+	refused(SW "  vtep: {address: 198.18.0.1, uplink: abcdefghijklmnop, mode: virtio-user, "
+		   "socket: /s}\n",
+		"t.yaml:3:39: switch.vtep.uplink: 'abcdefghijklmnop' is longer than 15 characters");
+	refused(SW "  vtep: {address: 198.18.0.1, mode: virtio-user, socket: /s}\n",
+		"t.yaml:3:9: switch.vtep: missing 'uplink' (the uplink's name (1-15 letters, "
+		"digits, '_' or '-'))");
+	refused(SOCKVTEP("    mode: vhost-server\n    socket: /run/u.sock\n") "ports:\n"
+		"  - {name: vm1, type: vhost-user, socket: /run/u.sock, mode: server}\n",
+		"t.yaml:9:43: ports[0].socket: /run/u.sock is the uplink's socket "
+		"(switch.vtep.socket), not a port's");
+}
+
 /* ---- flows ---- */
 
 #define PORTS                                                                                      \
@@ -806,6 +894,8 @@ int main(void)
 	CU_add_test(s, "reference_errors", test_reference_errors);
 	CU_add_test(s, "limits", test_limits);
 	CU_add_test(s, "a_refused_op_names_its_item", test_a_refused_op_names_its_item);
+	CU_add_test(s, "socket_uplink_is_read_and_built", test_socket_uplink_is_read_and_built);
+	CU_add_test(s, "socket_uplink_errors", test_socket_uplink_errors);
 	CU_add_test(s, "flows_as_text_and_as_mappings", test_flows_as_text_and_as_mappings);
 	CU_add_test(s, "flow_errors_name_file_line_column", test_flow_errors_name_file_line_column);
 	CU_add_test(s, "files_that_cannot_be_read", test_files_that_cannot_be_read);

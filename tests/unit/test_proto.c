@@ -1118,6 +1118,154 @@ static void test_port_add_kind_out_of_range_is_einval(void)
 	}
 }
 
+/* ---- UPLINK_SET: kernel modes and socket modes ---- */
+
+/* A socket-mode UPLINK_SET: name, absolute socket path, no MAC (the switch makes one). */
+static struct syd_op socket_uplink(uint16_t mode)
+{
+	struct syd_op op = good_op(SYD_OP_UPLINK_SET);
+
+	op.kind = mode;
+	memset(op.path, 0, sizeof(op.path));
+	strcpy(op.path, "/run/ul/underlay.sock");
+	strcpy(op.name, "ul0");
+	return op;
+}
+
+static void test_uplink_socket_modes_are_valid(void)
+{
+	static const uint8_t mac[6] = {0x02, 0, 0, 0, 0, 0x0a};
+	uint16_t mode;
+
+	for (mode = SYD_UPLINK_VHOST_SERVER; mode <= SYD_UPLINK_VIRTIO_USER; mode++) {
+		struct syd_op op = socket_uplink(mode);
+
+		CU_ASSERT_TRUE(proto_uplink_is_socket(mode));
+		CU_ASSERT_EQUAL(check_op(&op), 0);
+		memcpy(op.mac, mac, 6);
+		CU_ASSERT_EQUAL(check_op(&op), 0);
+		memset(op.name, 0, sizeof(op.name));
+		strcpy(op.name, "abcdefghijklmno"); /* 15: as long as an interface name */
+		CU_ASSERT_EQUAL(check_op(&op), 0);
+		memset(op.path, 0, sizeof(op.path));
+		memset(op.path, 'p', SYD_PROTO_PATH_LEN - 1);
+		op.path[0] = '/';
+		CU_ASSERT_EQUAL(check_op(&op), 0);
+	}
+	for (mode = SYD_UPLINK_AUTO; mode <= SYD_UPLINK_AF_PACKET; mode++)
+		CU_ASSERT_FALSE(proto_uplink_is_socket(mode));
+}
+
+static void test_uplink_unknown_mode_is_einval(void)
+{
+	static const uint16_t modes[] = {0, SYD_UPLINK_MODE_MAX, 0xffff};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_LEN(modes); i++) {
+		struct syd_op op = good_op(SYD_OP_UPLINK_SET);
+
+		op.kind = modes[i];
+		CU_ASSERT_EQUAL(check_op(&op), -EINVAL);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "unknown uplink mode"));
+		op = socket_uplink(SYD_UPLINK_VHOST_SERVER);
+		op.kind = modes[i];
+		CU_ASSERT_EQUAL(check_op(&op), -EINVAL);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "unknown uplink mode"));
+	}
+}
+
+static void test_uplink_socket_mode_path_rules(void)
+{
+	static const char *const rel[] = {"underlay.sock", "./u.sock", "run/u.sock", " /x", "eth1"};
+	uint16_t mode;
+	unsigned int i;
+
+	for (mode = SYD_UPLINK_VHOST_SERVER; mode <= SYD_UPLINK_VIRTIO_USER; mode++) {
+		struct syd_op op;
+
+		for (i = 0; i < ARRAY_LEN(rel); i++) {
+			op = socket_uplink(mode);
+			memset(op.path, 0, sizeof(op.path));
+			strcpy(op.path, rel[i]);
+			CU_ASSERT_EQUAL(check_op(&op), -EINVAL);
+			CU_ASSERT_PTR_NOT_NULL(strstr(err, "must be absolute"));
+		}
+		op = socket_uplink(mode); /* missing */
+		memset(op.path, 0, sizeof(op.path));
+		CU_ASSERT_EQUAL(check_op(&op), -EINVAL);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "the vhost-user socket"));
+		op = socket_uplink(mode); /* too long: no NUL in the field */
+		memset(op.path, 'p', sizeof(op.path));
+		op.path[0] = '/';
+		CU_ASSERT_EQUAL(check_op(&op), -EINVAL);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "path must be 1-107 bytes"));
+	}
+}
+
+static void test_uplink_socket_mode_name_rules(void)
+{
+	static const char *const bad[] = {"", "abcdefghijklmnop", "a/b", "a b", "a.b"};
+	uint16_t mode;
+	unsigned int i;
+
+	for (mode = SYD_UPLINK_VHOST_SERVER; mode <= SYD_UPLINK_VIRTIO_USER; mode++) {
+		struct syd_op op = socket_uplink(mode);
+
+		for (i = 0; i < ARRAY_LEN(bad); i++) {
+			memset(op.name, 0, sizeof(op.name));
+			strcpy(op.name, bad[i]);
+			CU_ASSERT_EQUAL(check_op(&op), -EINVAL);
+			CU_ASSERT_PTR_NOT_NULL(strstr(err, "the uplink's name must be 1-15"));
+		}
+		op = socket_uplink(mode);
+		op.mac[0] = 0x01; /* multicast */
+		CU_ASSERT_EQUAL(check_op(&op), -EINVAL);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "multicast MAC"));
+	}
+}
+
+/* A kernel mode takes an interface: a socket path, a name or a MAC is refused, saying
+ * which modes take them. */
+static void test_uplink_kernel_mode_refuses_socket_fields(void)
+{
+	uint16_t mode;
+
+	for (mode = SYD_UPLINK_AUTO; mode <= SYD_UPLINK_AF_PACKET; mode++) {
+		struct syd_op op = good_op(SYD_OP_UPLINK_SET);
+
+		op.kind = mode;
+		CU_ASSERT_EQUAL(check_op(&op), 0);
+		memset(op.path, 0, sizeof(op.path));
+		strcpy(op.path, "/run/ul/underlay.sock");
+		CU_ASSERT_EQUAL(check_op(&op), -EINVAL);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "not an interface name"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "vhost-server or virtio-user"));
+		op = good_op(SYD_OP_UPLINK_SET);
+		op.kind = mode;
+		strcpy(op.name, "ul0");
+		CU_ASSERT_EQUAL(check_op(&op), -EINVAL);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "only vhost-server and virtio-user uplinks have"));
+		op = good_op(SYD_OP_UPLINK_SET);
+		op.kind = mode;
+		op.mac[0] = 0x02;
+		CU_ASSERT_EQUAL(check_op(&op), -EINVAL);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "only vhost-server and virtio-user uplinks take"));
+	}
+}
+
+static void test_uplink_mode_parse_and_name_round_trip(void)
+{
+	unsigned int m;
+
+	for (m = 1; m < SYD_UPLINK_MODE_MAX; m++)
+		CU_ASSERT_EQUAL(proto_uplink_mode_parse(proto_uplink_mode_name(m)), m);
+	CU_ASSERT_STRING_EQUAL(proto_uplink_mode_name(SYD_UPLINK_VHOST_SERVER), "vhost-server");
+	CU_ASSERT_STRING_EQUAL(proto_uplink_mode_name(SYD_UPLINK_VIRTIO_USER), "virtio-user");
+	CU_ASSERT_EQUAL(proto_uplink_mode_parse("vhost"), 0);
+	CU_ASSERT_EQUAL(proto_uplink_mode_parse(""), 0);
+	CU_ASSERT_STRING_EQUAL(proto_uplink_mode_name(SYD_UPLINK_MODE_MAX), "unknown");
+}
+
 static void test_port_add_vhost_path_must_be_absolute(void)
 {
 	static const char *const rel[] = {"vm1.sock", "./vm1.sock", "run/vm1.sock", " /x"};
@@ -1601,6 +1749,12 @@ int main(void)
 		TEST(op_unused_kind_set_is_einval),
 		TEST(op_unused_path_set_is_einval),
 		TEST(op_unused_mac_set_is_einval),
+		TEST(uplink_socket_modes_are_valid),
+		TEST(uplink_unknown_mode_is_einval),
+		TEST(uplink_socket_mode_path_rules),
+		TEST(uplink_socket_mode_name_rules),
+		TEST(uplink_kernel_mode_refuses_socket_fields),
+		TEST(uplink_mode_parse_and_name_round_trip),
 		TEST(port_add_kind_out_of_range_is_einval),
 		TEST(port_add_vhost_path_must_be_absolute),
 		TEST(port_add_path_empty_or_unterminated_is_einval),

@@ -45,6 +45,31 @@ static void test_op_rules(void)
 	state_free(&s);
 }
 
+/* A socket-mode uplink's socket is no port's, and the reverse; a kernel uplink's
+ * interface name may be a socket uplink's name and nothing more. */
+static void test_socket_uplink_rules(void)
+{
+	struct syd_op up = mk(SYD_OP_UPLINK_SET, SYD_UPLINK_VIRTIO_USER, "ul0", NULL, "/u", 7);
+	struct state s;
+
+	up.addr = htonl(0xc6120002);
+	state_init(&s);
+	CU_ASSERT_EQUAL(apply(&s, mk(SYD_OP_PORT_ADD, SYD_PORT_VHOST_SERVER, "vm1", NULL, "/u", 0)),
+			0);
+	CU_ASSERT_EQUAL(apply(&s, up), -EBUSY); /* /u is port vm1's */
+	CU_ASSERT_STRING_EQUAL(s.uplink.ifname, "");
+	CU_ASSERT_EQUAL(apply(&s, mk(SYD_OP_PORT_DEL, 0, "vm1", NULL, NULL, 0)), 0);
+	CU_ASSERT_EQUAL(apply(&s, up), 0);
+	CU_ASSERT_STRING_EQUAL(s.uplink.ifname, "ul0");
+	CU_ASSERT_STRING_EQUAL(s.uplink.path, "/u");
+	CU_ASSERT_EQUAL(s.uplink.mac[5], 7);
+	CU_ASSERT_EQUAL(s.uplink.mode, SYD_UPLINK_VIRTIO_USER);
+	CU_ASSERT_EQUAL(apply(&s, mk(SYD_OP_PORT_ADD, SYD_PORT_VHOST_CLIENT, "vm1", NULL, "/u", 0)),
+			-EBUSY); /* the uplink's socket */
+	CU_ASSERT_EQUAL(apply(&s, mk(SYD_OP_PORT_ADD, SYD_PORT_TAP, "t1", NULL, "ul0", 0)), 0);
+	state_free(&s);
+}
+
 static void test_batch_all_or_nothing(void)
 {
 	struct proto_buf b = {0};
@@ -170,6 +195,15 @@ static void test_save_and_load_round_trip(void)
 	CU_ASSERT_EQUAL(diff_count(&a, &b), 0);
 	CU_ASSERT_EQUAL(diff_count(&b, &a), 0);
 
+	/* A file written by protocol version 2 (the same BATCH and FLOW_MOD bodies) loads. */
+	fd = open(path, O_WRONLY);
+	CU_ASSERT_EQUAL(pwrite(fd, "\x02", 1, 0), 1); /* the first record's version byte */
+	close(fd);
+	state_free(&b);
+	state_init(&b);
+	CU_ASSERT_EQUAL(state_load(&b, path, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(diff_count(&a, &b), 0);
+
 	/* A damaged file is refused and changes nothing. */
 	fd = open(path, O_WRONLY);
 	CU_ASSERT_EQUAL(pwrite(fd, "\x07", 1, 0), 1); /* the version byte */
@@ -194,6 +228,7 @@ int main(void)
 		return 1;
 	s = CU_add_suite("state", NULL, NULL);
 	CU_add_test(s, "op_rules", test_op_rules);
+	CU_add_test(s, "socket_uplink_rules", test_socket_uplink_rules);
 	CU_add_test(s, "batch_all_or_nothing", test_batch_all_or_nothing);
 	CU_add_test(s, "diff_of_equal_states_is_empty", test_diff_of_equal_states_is_empty);
 	CU_add_test(s, "diff_sends_only_the_difference", test_diff_sends_only_the_difference);

@@ -339,10 +339,14 @@ static void describe(const struct plan *p, const struct syd_op *op, char *line, 
 		break;
 	case SYD_OP_UPLINK_SET:
 		*sign = p->have.uplink.ifname[0] ? '~' : '+';
+		if (proto_uplink_is_socket(op->kind))
+			snprintf(t1, sizeof(t1), "%s on %s", op->name, op->path);
+		else
+			snprintf(t1, sizeof(t1), "%s", op->path);
 		snprintf(line, len,
 			 "uplink %s: vtep %s, mode %s, UDP port %u, MTU %u (VM frames up to %u "
 			 "bytes: VXLAN takes 50)",
-			 op->path, ip(op->addr, a), proto_uplink_mode_name(op->kind),
+			 t1, ip(op->addr, a), proto_uplink_mode_name(op->kind),
 			 op->udp_port ? op->udp_port : SYD_VXLAN_PORT,
 			 op->mtu ? op->mtu : SYD_UNDERLAY_MTU,
 			 (op->mtu ? op->mtu : SYD_UNDERLAY_MTU) - 50u);

@@ -347,13 +347,21 @@ static const struct verb verbs[] = {
 	 "sydctl add-vtep blue 198.18.0.2", 2, 2, cmd_add_vtep},
 	{"del-vtep", "NETWORK A.B.C.D", "Take a remote VTEP out of a network's flood list.",
 	 "sydctl del-vtep blue 198.18.0.2", 2, 2, cmd_del_vtep},
-	{"set-uplink", "IFNAME --vtep A.B.C.D [--mode auto|af_xdp|af_packet] [--udp-port N] "
-		       "[--mtu N]",
+	{"set-uplink", "IFNAME|NAME --vtep A.B.C.D [--mode auto|af_xdp|af_packet|vhost-server|"
+		       "virtio-user] [--path SOCKET] [--mac MAC] [--udp-port N] [--mtu N]",
 	 "Tunnel through kernel interface IFNAME with VTEP address A.B.C.D.  auto (the\n"
 	 "default) uses AF_XDP with the switch's XDP program, which takes only VXLAN for\n"
 	 "that address (the host keeps the rest), and falls back to af_packet if XDP fails\n"
-	 "(sydctl show uplink says why).  UDP port 4789 and MTU 1500 unless given.",
-	 "sydctl set-uplink eth1 --vtep 198.18.0.1", 3, 9, cmd_set_uplink},
+	 "(sydctl show uplink says why).  Or an uplink with no kernel interface, named NAME\n"
+	 "(1-15 letters, digits, '_', '-'): vhost-server listens on the vhost-user socket\n"
+	 "--path; virtio-user connects to one (such as another switch's vhost-server\n"
+	 "uplink), and waits while nobody listens.  The switch then answers ARP for\n"
+	 "A.B.C.D itself, with --mac or 02:59:<the address>, and remote VTEPs are on-link.\n"
+	 "UDP port 4789 and MTU 1500 unless given.",
+	 "sydctl set-uplink eth1 --vtep 198.18.0.1\n"
+	 "  sydctl set-uplink up0 --vtep 198.18.0.1 --mode vhost-server --path "
+	 "/run/switchyard/underlay.sock",
+	 3, 13, cmd_set_uplink},
 	{"del-uplink", "", "Stop tunnelling: networks stay, only local.", "sydctl del-uplink", 0,
 	 0, cmd_del_uplink},
 	{"del-network", "NAME", "Delete a network; detach or delete its ports first.",

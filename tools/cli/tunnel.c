@@ -87,13 +87,12 @@ int cmd_del_vtep(struct ctx *x, int argc, char **argv)
 int cmd_set_uplink(struct ctx *x, int argc, char **argv)
 {
 	struct syd_op op = proto_op(SYD_OP_UPLINK_SET, NULL, NULL);
+	const char *path = NULL;
+	bool mac = false;
 	char *end;
 	unsigned long v;
 	int i;
 
-	if (strlen(argv[0]) >= 16)
-		return cli_usage_error(x, "'%s' is not an interface name (1-15 bytes)", argv[0]);
-	strcpy(op.path, argv[0]);
 	op.kind = SYD_UPLINK_AUTO;
 	for (i = 1; i < argc; i++) {
 		const char *o = argv[i];
@@ -106,8 +105,18 @@ int cmd_set_uplink(struct ctx *x, int argc, char **argv)
 		} else if (strcmp(o, "--mode") == 0) {
 			op.kind = (uint16_t)proto_uplink_mode_parse(argv[++i]);
 			if (op.kind == 0)
-				return cli_usage_error(x, "mode '%s': auto, af_xdp or af_packet",
+				return cli_usage_error(x, "mode '%s': auto, af_xdp, af_packet, "
+							  "vhost-server or virtio-user",
 						       argv[i]);
+		} else if (strcmp(o, "--path") == 0) {
+			path = argv[++i];
+		} else if (strcmp(o, "--mac") == 0) {
+			if (cli_parse_mac(argv[++i], op.mac) < 0 || (op.mac[0] & 1) ||
+			    !(op.mac[0] | op.mac[1] | op.mac[2] | op.mac[3] | op.mac[4] | op.mac[5]))
+				return cli_usage_error(x, "MAC '%s': a unicast MAC such as "
+							  "02:00:00:00:00:01",
+						       argv[i]);
+			mac = true;
 		} else if (strcmp(o, "--udp-port") == 0 || strcmp(o, "--mtu") == 0) {
 			bool port = strcmp(o, "--udp-port") == 0;
 
@@ -127,6 +136,29 @@ int cmd_set_uplink(struct ctx *x, int argc, char **argv)
 	}
 	if (op.addr == 0)
 		return cli_usage_error(x, "%s", "give the VTEP address with --vtep A.B.C.D");
+	if (!proto_uplink_is_socket(op.kind)) {
+		if (path != NULL || mac)
+			return cli_usage_error(x, "--path and --mac are for --mode vhost-server or "
+						  "virtio-user; a kernel mode uses interface %s as it "
+						  "is",
+					       argv[0]);
+		if (strlen(argv[0]) >= 16)
+			return cli_usage_error(x, "'%s' is not an interface name (1-15 bytes)",
+					       argv[0]);
+		strcpy(op.path, argv[0]);
+		return cli_send_op(x, &op);
+	}
+	if (path == NULL)
+		return cli_usage_error(x, "mode %s needs the socket: --path /run/.../NAME.sock",
+				       proto_uplink_mode_name(op.kind));
+	if (path[0] != '/' || proto_set_str(op.path, sizeof(op.path), path) < 0)
+		return cli_usage_error(x, "socket '%s': an absolute path of at most 107 bytes",
+				       path);
+	if (!proto_name_ok(argv[0], SYD_PROTO_NAME_LEN) ||
+	    strlen(argv[0]) > SYD_UPLINK_NAME_MAX)
+		return cli_usage_error(x, "uplink name '%s': 1-15 letters, digits, '_' or '-'",
+				       argv[0]);
+	strcpy(op.name, argv[0]);
 	return cli_send_op(x, &op);
 }
 
@@ -155,13 +187,16 @@ int cli_show_uplink(struct ctx *x)
 	if (ret)
 		return ret;
 	display_object_begin(&x->d, "uplink", "Uplink:");
-	display_field(&x->d, "interface", "interface", COL_STR, u.ifname[0] ? u.ifname : "-");
+	display_field(&x->d, "interface", proto_uplink_is_socket(u.mode) ? "name" : "interface",
+		      COL_STR, u.ifname[0] ? u.ifname : "-");
 	if (u.ifname[0]) {
 		inet_ntop(AF_INET, &u.addr, addr, sizeof(addr));
 		cli_mac_text(mac, u.mac);
 		display_field(&x->d, "vtep", "VTEP address", COL_STR, addr);
 		display_field(&x->d, "mode", "mode asked", COL_STR, proto_uplink_mode_name(u.mode));
 		display_field(&x->d, "driver", "driver", COL_STR, u.driver);
+		if (proto_uplink_is_socket(u.mode))
+			display_field(&x->d, "socket", "vhost-user socket", COL_STR, u.path);
 		display_field(&x->d, "note", "note", COL_STR, u.note);
 		display_field(&x->d, "mac", "MAC", COL_STR, mac);
 		display_field(&x->d, "link_up", "link up", COL_BOOL, (int)u.up);
