@@ -81,6 +81,25 @@ static inline void tx_add(struct worker *w, const struct topology *t, uint16_t p
 		tx_flush(w, t, port);
 }
 
+/* Queue n frames on port, in order, after those queued. */
+static __rte_always_inline void tx_add_bulk(struct worker *w, const struct topology *t,
+					    uint16_t port, struct rte_mbuf *const *m, uint16_t n)
+{
+	struct tx_buf *b = &w->tx[port];
+
+	w->dirty |= 1ull << port;
+	while (n > 0) {
+		uint16_t k = RTE_MIN(n, (uint16_t)(WORKER_BURST - b->n));
+
+		memcpy(&b->pkts[b->n], m, k * sizeof(*m));
+		b->n = (uint16_t)(b->n + k);
+		m += k;
+		n = (uint16_t)(n - k);
+		if (b->n == WORKER_BURST)
+			tx_flush(w, t, port);
+	}
+}
+
 /* The inner flow's hash, for the outer UDP source port (underlay ECMP).  The L2 path
  * parses m's key only here, when a frame goes to a VTEP. */
 static inline uint32_t flow_hash(struct pkt_key *k, const struct rte_mbuf *m)
