@@ -17,15 +17,6 @@
 
 _Static_assert(SYD_MAX_PORTS <= 64, "the dirty mask has one bit per port");
 
-/* Send the frames the L2 shortcut took (all to l2->pair_out). */
-static __rte_always_inline void l2_run_send(struct worker *w, const struct topology *t,
-					    const struct l2_ctx *l2, uint16_t in,
-					    struct rte_mbuf *const *run, uint16_t n)
-{
-	COUNT(w->pc[in].forwarded += n);
-	tx_add_bulk(w, t, l2->pair_out, run, n);
-}
-
 static __rte_always_inline void switch_burst(struct worker *w, const struct topology *t,
 					     uint16_t in, struct rte_mbuf **pkts, uint16_t n,
 					     uint32_t now_s, uint64_t tsc, uint64_t learn_gap,
@@ -38,11 +29,8 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 	uint32_t last_vtep_addr = 0, last_vtep_slot = 0;
 	const struct classifier *cls = t->flows;
 	struct flow_pkt fp[WORKER_BURST];
-	/* Frames the L2 shortcut sends to l2.pair_out, queued together (not one by one: the
-	 * queue's count in memory would chain every frame to the last one's store). */
-	struct rte_mbuf *run[WORKER_BURST];
 	struct pkt_key key_l2;
-	uint16_t i, nf = 0, nrun = 0;
+	uint16_t i, nf = 0;
 
 #ifndef SYD_NO_COUNTERS
 	for (i = 0; i < n; i++)
@@ -70,13 +58,10 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 		if (!from_uplink && cls == NULL && !do_trace &&
 		    m->data_len >= PARSE_SWITCHABLE_LEN &&
 		    l2_same_pair(&l2, rte_pktmbuf_mtod(m, const void *), network)) {
-			run[nrun++] = m;
+			l2.run[l2.nrun++] = m;
 			continue;
 		}
-		if (nrun > 0) { /* before this frame can be queued anywhere */
-			l2_run_send(w, t, &l2, in, run, nrun);
-			nrun = 0;
-		}
+		l2_run_flush(w, t, &l2, in); /* before this frame can be queued anywhere */
 		if (from_uplink) {
 			ret = decap(w, t, m, &network, &vtep, &last_vtep_addr, &last_vtep_slot);
 			if (unlikely(ret != 0)) {
@@ -170,10 +155,9 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 next:
 		TR(trace_done(rec));
 	}
-	if (nrun > 0)
-		l2_run_send(w, t, &l2, in, run, nrun);
 	if (nf > 0)
 		flow_burst(w, t, &l2, in, fp, nf, do_trace, from_uplink);
+	l2_run_flush(w, t, &l2, in);
 }
 
 /* The variants: traced or not, from a local port or from the uplink.  The worker runs

@@ -116,6 +116,8 @@ static __rte_always_inline void flow_send(struct worker *w, const struct topolog
 {
 	struct trace_record *rec = p->rec;
 
+	if ((a->op & FLOW_ACT_TYPE) != SYD_FA_NORMAL) /* normal() keeps the run in order */
+		l2_run_flush(w, t, l2, in);
 	switch (a->op & FLOW_ACT_TYPE) {
 	case SYD_FA_OUTPUT:
 		flow_output(w, t, in, a->arg, m, rec, do_trace);

@@ -316,10 +316,26 @@ struct l2_ctx {
 	uint32_t pair_hi;
 	uint16_t pair_net;
 	uint16_t pair_out; /* UINT16_MAX: none yet */
+	/* Frames going to pair_out that are not queued yet, in order: l2_run_flush() queues
+	 * them together before anything else is queued (one at a time, each would load the
+	 * queue's count its predecessor just stored: a chain through memory per frame). */
+	uint16_t nrun;
+	struct rte_mbuf *run[WORKER_BURST];
 	uint32_t now_s;
 	uint64_t tsc;
 	uint64_t learn_gap;
 };
+
+/* Queue the frames of c's run (taken from in) on their port. */
+static __rte_always_inline void l2_run_flush(struct worker *w, const struct topology *t,
+					     struct l2_ctx *c, uint16_t in)
+{
+	if (c->nrun == 0)
+		return;
+	COUNT(w->pc[in].forwarded += c->nrun);
+	tx_add_bulk(w, t, c->pair_out, c->run, c->nrun);
+	c->nrun = 0;
+}
 
 /* Does the frame at eth, in network, go where the burst's last such frame went? */
 static inline bool l2_same_pair(const struct l2_ctx *c, const void *eth, uint16_t network)
@@ -354,10 +370,10 @@ static __rte_always_inline void normal(struct worker *w, const struct topology *
 	int src_known = 0;
 
 	if (!do_trace && l2_same_pair(c, eth, network)) {
-		COUNT(pc->forwarded++);
-		tx_add(w, t, c->pair_out, m);
+		c->run[c->nrun++] = m;
 		return;
 	}
+	l2_run_flush(w, t, c, in);
 	src_key = mac_table_key(network, &eth[1]);
 	if (src_key != c->last_src) {
 		struct mac_slot *s = mac_table_find(t->macs, src_key);
