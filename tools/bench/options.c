@@ -61,6 +61,9 @@ void options_print_usage(FILE *f)
 		"  -o json              the summary as one JSON object on stdout (lines each\n"
 		"                       second go to stderr)\n"
 		"  --quiet              no line each second\n"
+		"  --check-order        read every received frame's sequence number and count\n"
+		"                       those the switch reordered (\"reordered\" in the JSON;\n"
+		"                       costs the generator a read of each frame)\n"
 		"\n"
 		"Every frame carries the TSC it was sent at and a sequence number in its UDP\n"
 		"payload; the oldest frame of each received burst is timed (latency min, mean,\n"
@@ -162,6 +165,7 @@ enum {
 	OPT_DURATION,
 	OPT_WARMUP,
 	OPT_QUIET,
+	OPT_CHECK_ORDER,
 	OPT_DST_IPS,
 	OPT_PDR_LOSS,
 	OPT_PRECISION,
@@ -181,6 +185,7 @@ static const struct option options_long[] = {
 	{"warmup", required_argument, NULL, OPT_WARMUP},
 	{"output", required_argument, NULL, 'o'},
 	{"quiet", no_argument, NULL, OPT_QUIET},
+	{"check-order", no_argument, NULL, OPT_CHECK_ORDER},
 	{"dst-ips", required_argument, NULL, OPT_DST_IPS},
 	{"pdr-loss", required_argument, NULL, OPT_PDR_LOSS},
 	{"precision", required_argument, NULL, OPT_PRECISION},
@@ -274,6 +279,9 @@ static int options_parse_stream(struct stream_config *s, int c, const char *arg)
 		return 0;
 	case OPT_QUIET:
 		s->quiet = true;
+		return 0;
+	case OPT_CHECK_ORDER:
+		s->check_order = true;
 		return 0;
 	default:
 		return -ENOENT;

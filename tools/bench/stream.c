@@ -58,6 +58,8 @@ struct stream_port {
 	uint32_t ip, ips;
 	uint32_t sport, dport;
 	uint32_t seq;
+	bool check_order;
+	uint32_t rx_seq; /* --check-order: the next sequence number expected from the peer */
 	uint64_t tokens; /* rate limit credit, in packets * TSC hz */
 	struct stream_counters cnt;
 	struct stream_counters base; /* cnt when the measured period started */
@@ -133,8 +135,31 @@ static int stream_init_port(struct stream *st, unsigned int i)
 	s->id = st->ports[i].id;
 	s->flows = cfg->flows;
 	s->ips = cfg->dst_ips;
+	s->check_order = cfg->check_order;
 	latency_reset(&s->lat);
 	return 0;
+}
+
+/* Count the frames whose sequence number is below one received before from the same
+ * sender (the peer port): the switch reordered them.  Reads every frame's payload, so
+ * only with --check-order. */
+static void stream_check_order(struct stream_port *s, struct rte_mbuf *const *pkts, uint16_t n)
+{
+	uint16_t k;
+
+	for (k = 0; k < n; k++) {
+		const struct frame_stamp *stamp;
+
+		if (pkts[k]->data_len < s->stamp_off + sizeof(*stamp))
+			continue;
+		stamp = rte_pktmbuf_mtod_offset(pkts[k], const struct frame_stamp *, s->stamp_off);
+		if (stamp->magic != FRAME_STAMP_MAGIC)
+			continue;
+		if ((int32_t)(stamp->seq - s->rx_seq) < 0) /* serial arithmetic: wraps */
+			s->cnt.rx_reordered++;
+		else
+			s->rx_seq = stamp->seq + 1;
+	}
 }
 
 /* Receive one burst on s, count it, and time its oldest frame. @return the frames. */
@@ -152,6 +177,8 @@ static inline uint16_t stream_rx(struct stream_port *s)
 		bytes += pkts[k]->pkt_len;
 	s->cnt.rx_packets += n;
 	s->cnt.rx_bytes += bytes;
+	if (s->check_order)
+		stream_check_order(s, pkts, n);
 	if (likely(pkts[0]->data_len >= s->stamp_off + sizeof(*stamp))) {
 		stamp = rte_pktmbuf_mtod_offset(pkts[0], const struct frame_stamp *,
 						s->stamp_off);
@@ -371,11 +398,13 @@ static void stream_sum_result(const struct stream *st, struct stream_result *res
 		p->tx_nombuf = s->cnt.tx_nombuf - s->base.tx_nombuf;
 		p->rx_packets = s->cnt.rx_packets - s->base.rx_packets;
 		p->rx_bytes = s->cnt.rx_bytes - s->base.rx_bytes;
+		p->rx_reordered = s->cnt.rx_reordered - s->base.rx_reordered;
 		sum->tx_packets += p->tx_packets;
 		sum->tx_dropped += p->tx_dropped;
 		sum->tx_nombuf += p->tx_nombuf;
 		sum->rx_packets += p->rx_packets;
 		sum->rx_bytes += p->rx_bytes;
+		sum->rx_reordered += p->rx_reordered;
 		latency_merge(&res->lat, &s->lat);
 	}
 	res->tx_pps = (double)sum->tx_packets / res->secs;
@@ -479,18 +508,21 @@ void stream_close(struct stream *st)
 void stream_write_result_json(FILE *f, const struct stream *st, const struct stream_result *res)
 {
 	const struct stream_counters *sum = &res->sum;
+	char reordered[24] = "null"; /* not counted without --check-order */
 	unsigned int i;
 
+	if (st->cfg->check_order)
+		snprintf(reordered, sizeof(reordered), "%" PRIu64, sum->rx_reordered);
 	fprintf(f,
 		"{\"rate_pps\":%" PRIu64 ",\"duration_s\":%.3f,\"interrupted\":%s,"
 		"\"gen_limited\":%s,\"offered_pps\":%.0f,\"tx_pps\":%.0f,\"rx_pps\":%.0f,"
 		"\"rx_gbps\":%.3f,\"tx_packets\":%" PRIu64 ",\"rx_packets\":%" PRIu64
 		",\"tx_dropped\":%" PRIu64 ",\"tx_nombuf\":%" PRIu64 ",\"loss_ratio\":%.6f,"
-		"\"latency\":",
+		"\"reordered\":%s,\"latency\":",
 		res->rate_pps, res->secs, res->interrupted ? "true" : "false",
 		res->gen_limited ? "true" : "false", res->offered_pps, res->tx_pps, res->rx_pps,
 		res->rx_gbps, sum->tx_packets, sum->rx_packets, sum->tx_dropped, sum->tx_nombuf,
-		res->loss);
+		res->loss, reordered);
 	latency_write_json(f, &res->lat, st->hz);
 	fprintf(f, ",\"streams\":[");
 	for (i = 0; i < res->nports; i++) {
@@ -559,6 +591,8 @@ static void stream_print_summary(const struct stream *st, const struct stream_re
 	printf("  rx    %8.3f Mpps  %" PRIu64 " frames, %.2f Gbit/s on the wire\n",
 	       res->rx_pps / 1e6, res->sum.rx_packets, res->rx_gbps);
 	printf("  loss  %8.4f %%\n", res->loss * 100.0);
+	if (cfg->check_order)
+		printf("  reordered  %" PRIu64 " frames\n", res->sum.rx_reordered);
 	if (lat->count != 0)
 		printf("  latency  min %.1f  mean %.1f  p99 %.1f  max %.1f us  (%" PRIu64
 		       " samples)\n",

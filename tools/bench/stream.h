@@ -45,6 +45,7 @@ struct stream_config {
 	unsigned int warmup_s;	 /* sent before measuring, not counted */
 	bool json;		 /* summary as one JSON object on stdout */
 	bool quiet;		 /* no line each second */
+	bool check_order;	 /* read every frame's sequence number: count reordered ones */
 	/* search only */
 	double pdr_loss;  /* the loss ratio PDR allows (0.005) */
 	double precision; /* stop when the interval is below this fraction of the top rate */
@@ -57,6 +58,7 @@ struct stream_counters {
 	uint64_t tx_nombuf;  /* bursts not built: the mbuf pool was empty */
 	uint64_t rx_packets;
 	uint64_t rx_bytes;
+	uint64_t rx_reordered; /* --check-order: a lower sequence number than one before */
 };
 
 /* What one trial measured. */
