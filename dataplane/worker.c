@@ -47,7 +47,8 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 		struct trace_record *rec = NULL;
 		/* With flow tables, parsed straight into the packet's slot of the burst. */
 		struct pkt_key *key = cls != NULL ? &fp[nf].key : &key_l2;
-		uint32_t src_port = in, vtep = 0;
+		uint32_t src_port = in, vtep = 0, vni = 0, remote = 0;
+		bool keyed; /* fp[nf].ck is built */
 		int ret;
 
 		if (i + 1 < n)
@@ -72,35 +73,20 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 				continue;
 			}
 			src_port = SYD_VTEP_PORT_BASE + vtep;
+			vni = t->net[network].vni; /* what a flow rule can match it on */
+			remote = t->vtep[vtep].addr;
 		}
-		/* The flow tables read the common frame straight into the classifier's key
-		 * (the rest of the packet's key is parsed if an action needs it). */
-		if (cls != NULL && !do_trace &&
-		    cls_key_from_frame(&fp[nf].ck, rte_pktmbuf_mtod(m, const uint8_t *),
-				       m->data_len, in, network,
-				       from_uplink ? t->net[network].vni : 0,
-				       from_uplink ? t->vtep[vtep].addr : 0)) {
-			struct flow_pkt *p = &fp[nf];
-
-			if (unlikely(rte_is_multicast_ether_addr(rte_pktmbuf_mtod_offset(
-				    m, const struct rte_ether_addr *, RTE_ETHER_ADDR_LEN)))) {
-				drop(w, in, m, SYD_DROP_SRC_MAC_MCAST);
-				continue;
-			}
-			p->m = m;
-			p->rec = NULL;
-			p->src_port = src_port;
-			p->network = network;
-			p->key.flags = PKT_F_LATER;
-			p->hash = cls_emc_hash(w->emc, &p->ck, 0);
-			cls_emc_prefetch(w->emc, p->hash);
-			nf++;
-			continue;
-		}
-		/* The L2 switch reads the addresses from the frame and needs the key only
-		 * to send to a VTEP (flow_hash() parses then); flow tables and traces need
-		 * it now. */
-		if (cls == NULL && !do_trace) {
+		/* The flow tables read the common frame straight into the classifier's key,
+		 * the L2 switch reads the addresses from the frame: either parses the rest of
+		 * the packet's key only if it needs it (flow_hash(), to send to a VTEP).  Any
+		 * other frame, and every frame of a trace, is parsed whole now. */
+		keyed = cls != NULL && !do_trace &&
+			cls_key_from_frame(&fp[nf].ck, rte_pktmbuf_mtod(m, const uint8_t *),
+					   m->data_len, in, network, vni, remote);
+		if (keyed) {
+			ret = 0;
+			key->flags = PKT_F_LATER;
+		} else if (cls == NULL && !do_trace) {
 			ret = parse_switchable(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len);
 			key->flags = PKT_F_LATER;
 		} else {
@@ -144,9 +130,8 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 			p->rec = rec;
 			p->src_port = src_port;
 			p->network = network;
-			cls_key_from_pkt(&p->ck, key, in, network,
-					 from_uplink ? t->net[network].vni : 0,
-					 from_uplink ? t->vtep[vtep].addr : 0);
+			if (!keyed)
+				cls_key_from_pkt(&p->ck, key, in, network, vni, remote);
 			p->hash = cls_emc_hash(w->emc, &p->ck, 0);
 			cls_emc_prefetch(w->emc, p->hash);
 			continue;
