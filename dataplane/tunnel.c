@@ -129,18 +129,18 @@ int tunnel_uplink_configure(struct dataplane *dp, struct uplink *u, char *err, s
 	return xdp_steer_configure(u->ifname, u->addr, u->udp_port, u->arp, err, errlen);
 }
 
-static int open_as(struct dataplane *dp, struct uplink *u, unsigned int slot, enum port_kind kind,
-		   char *err, size_t errlen)
+static const char *const uplink_driver[] = {
+	[PORT_AF_XDP] = "af_xdp",
+	[PORT_AF_PACKET] = "af_packet",
+	[PORT_VHOST_SERVER] = "vhost",
+	[PORT_VIRTIO_USER] = "virtio_user",
+};
+
+/* Make port slot the uplink u, of kind, not opened yet. */
+static struct port *uplink_port_init(struct dataplane *dp, const struct uplink *u,
+				     unsigned int slot, enum port_kind kind)
 {
 	struct port *p = &dp->port[slot];
-	int ret;
-
-	static const char *const driver[] = {
-		[PORT_AF_XDP] = "af_xdp",
-		[PORT_AF_PACKET] = "af_packet",
-		[PORT_VHOST_SERVER] = "vhost",
-		[PORT_VIRTIO_USER] = "virtio_user",
-	};
 
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, sizeof(p->name), "%s", SYD_UPLINK_NAME);
@@ -148,14 +148,24 @@ static int open_as(struct dataplane *dp, struct uplink *u, unsigned int slot, en
 	p->kind = kind;
 	p->network = SYD_NO_NETWORK;
 	p->uplink = true;
+	p->index = (uint16_t)slot;
 	p->xdp_prog = dp->opt->xdp_prog;
+	return p;
+}
+
+static int open_as(struct dataplane *dp, struct uplink *u, unsigned int slot, enum port_kind kind,
+		   char *err, size_t errlen)
+{
+	int ret;
+
+	uplink_port_init(dp, u, slot, kind);
 	if (kind == PORT_AF_XDP && xdp_steer_detach_stale(u->ifname) > 0)
 		DP_LOG(WARNING, "uplink %s: removed the XDP program a switch that was killed left "
 				"on it", u->ifname);
 	ret = dataplane_port_open(dp, slot, err, errlen);
 	if (ret < 0)
 		return ret;
-	snprintf(u->driver, sizeof(u->driver), "%s", driver[kind]);
+	snprintf(u->driver, sizeof(u->driver), "%s", uplink_driver[kind]);
 	ret = tunnel_uplink_configure(dp, u, err, errlen);
 	if (ret < 0)
 		dataplane_port_close(dp, slot);
@@ -175,16 +185,8 @@ int tunnel_uplink_open(struct dataplane *dp, struct uplink *u, unsigned int slot
 		/* net_virtio_user connects once, when it is created: with nobody listening
 		 * yet, the uplink waits with its slot taken and its port closed (as a
 		 * vhost-client port waits for its VM); tunnel_poll() connects it. */
-		struct port *p = &dp->port[slot];
-
-		memset(p, 0, sizeof(*p));
-		snprintf(p->name, sizeof(p->name), "%s", SYD_UPLINK_NAME);
-		snprintf(p->path, sizeof(p->path), "%s", u->path);
-		p->kind = PORT_VIRTIO_USER;
-		p->network = SYD_NO_NETWORK;
-		p->uplink = true;
-		p->index = (uint16_t)slot;
-		snprintf(u->driver, sizeof(u->driver), "virtio_user");
+		uplink_port_init(dp, u, slot, PORT_VIRTIO_USER);
+		snprintf(u->driver, sizeof(u->driver), "%s", uplink_driver[PORT_VIRTIO_USER]);
 		snprintf(u->note, sizeof(u->note), "waiting for a vhost-user server on %.90s",
 			 u->path);
 		DP_LOG(NOTICE, "uplink %s: no vhost-user server listens on %s yet: connecting "
@@ -221,8 +223,7 @@ int tunnel_uplink_open(struct dataplane *dp, struct uplink *u, unsigned int slot
 	if (tunnel_uplink_is_socket(u)) {
 		/* The device's own MAC means nothing on a socket: ours is what the outer
 		 * headers and our ARP answers carry. */
-		if (u->mac_asked[0] | u->mac_asked[1] | u->mac_asked[2] | u->mac_asked[3] |
-		    u->mac_asked[4] | u->mac_asked[5])
+		if (!rte_is_zero_ether_addr((const struct rte_ether_addr *)u->mac_asked))
 			memcpy(u->mac, u->mac_asked, 6);
 		else
 			tunnel_uplink_mac_for(u->addr, u->mac);
