@@ -242,6 +242,53 @@ static int check_uplink_set(const struct syd_op *op, unsigned int i, char *err, 
 	return 0;
 }
 
+/* The name, kind, path and mac fields of an op other than UPLINK_SET: name 0 unused,
+ * 1 required; the others used or not. */
+static int check_port_fields(const struct syd_op *op, unsigned int i, int name, bool uses_kind,
+			     bool uses_path, bool uses_mac, char *err, size_t errlen)
+{
+	if (name)
+		NEED(proto_name_ok(op->name, sizeof(op->name)),
+		     "op %u (%s): name must be 1-%d letters, digits, '_' or '-'", i,
+		     proto_op_name(op->type), SYD_PROTO_NAME_MAX);
+	else
+		NEED(zero(op->name, sizeof(op->name)), "op %u (%s): unused name field set", i,
+		     proto_op_name(op->type));
+	if (uses_kind)
+		NEED(op->kind > 0 && op->kind < SYD_PORT_KIND_MAX,
+		     "op %u (%s): unknown port kind %u", i, proto_op_name(op->type), op->kind);
+	else
+		NEED(op->kind == 0, "op %u (%s): unused kind field set", i,
+		     proto_op_name(op->type));
+	if (uses_path) {
+		NEED(str_ok(op->path, sizeof(op->path)) && op->path[0] != '\0',
+		     "op %u (%s): path must be 1-%d bytes", i, proto_op_name(op->type),
+		     SYD_PROTO_PATH_LEN - 1);
+		if (op->kind == SYD_PORT_VHOST_SERVER || op->kind == SYD_PORT_VHOST_CLIENT)
+			NEED(op->path[0] == '/',
+			     "op %u (%s): socket path must be absolute, not '%s'", i,
+			     proto_op_name(op->type), op->path);
+		else
+			NEED(ifname_ok(op->path),
+			     "op %u (%s): '%s' is not an interface name (1-15 bytes, no '/', ':' "
+			     "or spaces)",
+			     i, proto_op_name(op->type), op->path);
+	} else {
+		NEED(zero(op->path, sizeof(op->path)), "op %u (%s): unused path field set", i,
+		     proto_op_name(op->type));
+	}
+	if (uses_mac) {
+		NEED(!zero(op->mac, 6), "op %u (%s): MAC 00:00:00:00:00:00 is not a station", i,
+		     proto_op_name(op->type));
+		NEED(!(op->mac[0] & 1), "op %u (%s): a multicast MAC is not a station", i,
+		     proto_op_name(op->type));
+	} else {
+		NEED(zero(op->mac, 6), "op %u (%s): unused mac field set", i,
+		     proto_op_name(op->type));
+	}
+	return 0;
+}
+
 static int check_op(const struct syd_op *op, unsigned int i, char *err, size_t errlen)
 {
 	bool uses_kind = false, uses_path = false, uses_mac = false, uses_vni = false;
@@ -301,15 +348,6 @@ static int check_op(const struct syd_op *op, unsigned int i, char *err, size_t e
 		net = 2;
 		break;
 	}
-	if (uplink)
-		; /* check_uplink_set() */
-	else if (name)
-		NEED(proto_name_ok(op->name, sizeof(op->name)),
-		     "op %u (%s): name must be 1-%d letters, digits, '_' or '-'", i,
-		     proto_op_name(op->type), SYD_PROTO_NAME_MAX);
-	else
-		NEED(zero(op->name, sizeof(op->name)), "op %u (%s): unused name field set", i,
-		     proto_op_name(op->type));
 	if (net == 1 || (net == 2 && op->network[0] != '\0'))
 		NEED(proto_name_ok(op->network, sizeof(op->network)),
 		     "op %u (%s): network must be 1-%d letters, digits, '_' or '-'", i,
@@ -317,41 +355,12 @@ static int check_op(const struct syd_op *op, unsigned int i, char *err, size_t e
 	else
 		NEED(zero(op->network, sizeof(op->network)),
 		     "op %u (%s): unused network field set", i, proto_op_name(op->type));
-	if (uplink)
-		; /* check_uplink_set() */
-	else if (uses_kind)
-		NEED(op->kind > 0 && op->kind < SYD_PORT_KIND_MAX, "op %u (%s): unknown port kind %u",
-		     i, proto_op_name(op->type), op->kind);
-	else
-		NEED(op->kind == 0, "op %u (%s): unused kind field set", i, proto_op_name(op->type));
-	if (uplink) {
-		; /* check_uplink_set() */
-	} else if (uses_path) {
-		NEED(str_ok(op->path, sizeof(op->path)) && op->path[0] != '\0',
-		     "op %u (%s): path must be 1-%d bytes", i, proto_op_name(op->type),
-		     SYD_PROTO_PATH_LEN - 1);
-		if (op->kind == SYD_PORT_VHOST_SERVER || op->kind == SYD_PORT_VHOST_CLIENT)
-			NEED(op->path[0] == '/', "op %u (%s): socket path must be absolute, not '%s'",
-			     i, proto_op_name(op->type), op->path);
-		else
-			NEED(ifname_ok(op->path),
-			     "op %u (%s): '%s' is not an interface name (1-15 bytes, no '/', ':' "
-			     "or spaces)",
-			     i, proto_op_name(op->type), op->path);
-	} else {
-		NEED(zero(op->path, sizeof(op->path)), "op %u (%s): unused path field set", i,
-		     proto_op_name(op->type));
-	}
-	if (uplink) {
-		; /* check_uplink_set() */
-	} else if (uses_mac) {
-		NEED(!zero(op->mac, 6), "op %u (%s): MAC 00:00:00:00:00:00 is not a station", i,
-		     proto_op_name(op->type));
-		NEED(!(op->mac[0] & 1), "op %u (%s): a multicast MAC is not a station", i,
-		     proto_op_name(op->type));
-	} else {
-		NEED(zero(op->mac, 6), "op %u (%s): unused mac field set", i,
-		     proto_op_name(op->type));
+	if (!uplink) { /* check_uplink_set() checked UPLINK_SET's */
+		int ret =
+			check_port_fields(op, i, name, uses_kind, uses_path, uses_mac, err, errlen);
+
+		if (ret < 0)
+			return ret;
 	}
 	if (uses_vni)
 		NEED(op->vni <= SYD_VNI_MAX, "op %u (%s): VNI %u is not in 1-%u (or 0 for none)", i,
