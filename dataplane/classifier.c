@@ -1012,7 +1012,9 @@ static struct cls_rule *staged_find(const struct classifier *c, const struct cls
 {
 	struct cls_rule *r = htab_find(s->htab, key, &s->mask, hash);
 
-	for (; r != NULL; r = r->dup_next)
+	/* The list is sorted by descending priority: stop past it (a rule of a new, higher
+	 * priority on a key shared by many is then found absent at the head). */
+	for (; r != NULL && r->priority >= priority; r = r->dup_next)
 		if (r->priority == priority && staged(c, r))
 			return r;
 	return NULL;
