@@ -153,17 +153,6 @@ bool proto_name_ok(const char *name, size_t field_len)
 		       n;
 }
 
-static bool zero(const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (b[i])
-			return false;
-	return true;
-}
-
 /* An interface name as the kernel takes it: 1-15 bytes, no '/' or space. */
 struct syd_op proto_op(uint16_t type, const char *name, const char *network)
 {
@@ -223,11 +212,11 @@ static int check_uplink_set(const struct syd_op *op, unsigned int i, char *err, 
 		     "spaces): mode %s takes a kernel interface; a socket needs mode "
 		     "vhost-server or virtio-user",
 		     i, what, op->path, proto_uplink_mode_name(op->kind));
-		NEED(zero(op->name, sizeof(op->name)),
+		NEED(proto_zero(op->name, sizeof(op->name)),
 		     "op %u (%s): unused name field set: mode %s names the uplink by its "
 		     "interface (path); only vhost-server and virtio-user uplinks have a name",
 		     i, what, proto_uplink_mode_name(op->kind));
-		NEED(zero(op->mac, 6),
+		NEED(proto_zero(op->mac, 6),
 		     "op %u (%s): unused mac field set: mode %s uses the interface's MAC; only "
 		     "vhost-server and virtio-user uplinks take one",
 		     i, what, proto_uplink_mode_name(op->kind));
@@ -252,7 +241,7 @@ static int check_port_fields(const struct syd_op *op, unsigned int i, int name, 
 		     "op %u (%s): name must be 1-%d letters, digits, '_' or '-'", i,
 		     proto_op_name(op->type), SYD_PROTO_NAME_MAX);
 	else
-		NEED(zero(op->name, sizeof(op->name)), "op %u (%s): unused name field set", i,
+		NEED(proto_zero(op->name, sizeof(op->name)), "op %u (%s): unused name field set", i,
 		     proto_op_name(op->type));
 	if (uses_kind)
 		NEED(op->kind > 0 && op->kind < SYD_PORT_KIND_MAX,
@@ -274,16 +263,16 @@ static int check_port_fields(const struct syd_op *op, unsigned int i, int name, 
 			     "or spaces)",
 			     i, proto_op_name(op->type), op->path);
 	} else {
-		NEED(zero(op->path, sizeof(op->path)), "op %u (%s): unused path field set", i,
+		NEED(proto_zero(op->path, sizeof(op->path)), "op %u (%s): unused path field set", i,
 		     proto_op_name(op->type));
 	}
 	if (uses_mac) {
-		NEED(!zero(op->mac, 6), "op %u (%s): MAC 00:00:00:00:00:00 is not a station", i,
-		     proto_op_name(op->type));
+		NEED(!proto_zero(op->mac, 6), "op %u (%s): MAC 00:00:00:00:00:00 is not a station",
+		     i, proto_op_name(op->type));
 		NEED(!(op->mac[0] & 1), "op %u (%s): a multicast MAC is not a station", i,
 		     proto_op_name(op->type));
 	} else {
-		NEED(zero(op->mac, 6), "op %u (%s): unused mac field set", i,
+		NEED(proto_zero(op->mac, 6), "op %u (%s): unused mac field set", i,
 		     proto_op_name(op->type));
 	}
 	return 0;
@@ -353,7 +342,7 @@ static int check_op(const struct syd_op *op, unsigned int i, char *err, size_t e
 		     "op %u (%s): network must be 1-%d letters, digits, '_' or '-'", i,
 		     proto_op_name(op->type), SYD_PROTO_NAME_MAX);
 	else
-		NEED(zero(op->network, sizeof(op->network)),
+		NEED(proto_zero(op->network, sizeof(op->network)),
 		     "op %u (%s): unused network field set", i, proto_op_name(op->type));
 	if (!uplink) { /* check_uplink_set() checked UPLINK_SET's */
 		int ret =
@@ -603,10 +592,11 @@ int proto_check(const void *msg, size_t len, char *err, size_t errlen)
 			NEED(proto_name_ok(m->in_port, sizeof(m->in_port)),
 			     "trace: in_port must be a port name");
 		else
-			NEED(zero(m->in_port, sizeof(m->in_port)), "trace: in_port set but not flagged");
-		NEED((m->fields & SYD_TRACE_SRC) || zero(m->src, sizeof(m->src)),
+			NEED(proto_zero(m->in_port, sizeof(m->in_port)),
+			     "trace: in_port set but not flagged");
+		NEED((m->fields & SYD_TRACE_SRC) || proto_zero(m->src, sizeof(m->src)),
 		     "trace: src set but not flagged");
-		NEED((m->fields & SYD_TRACE_DST) || zero(m->dst, sizeof(m->dst)),
+		NEED((m->fields & SYD_TRACE_DST) || proto_zero(m->dst, sizeof(m->dst)),
 		     "trace: dst set but not flagged");
 		NEED((m->fields & SYD_TRACE_IP_SRC) || m->ip_src == 0,
 		     "trace: ip_src set but not flagged");
@@ -631,7 +621,7 @@ int proto_check(const void *msg, size_t len, char *err, size_t errlen)
 		NEED(body == sizeof(*m), "EVENT_LINK body must be %zu bytes, got %zu", sizeof(*m),
 		     body);
 		NEED(proto_name_ok(m->port, sizeof(m->port)) && m->up <= 1 &&
-			     zero(m->pad, sizeof(m->pad)),
+			     proto_zero(m->pad, sizeof(m->pad)),
 		     "EVENT_LINK is malformed");
 		return 0;
 	}

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define SYD_PROTO_VERSION   3
 #define SYD_PROTO_MSG_MAX   (256 * 1024) /* bytes, header included */
@@ -527,6 +528,16 @@ struct syd_op proto_op(uint16_t type, const char *name, const char *network);
 
 /* A valid name: 1-24 of [A-Za-z0-9_-], NUL-terminated within a field of field_len. */
 bool proto_name_ok(const char *name, size_t field_len);
+
+/* n bytes at p all zero (pad, unused slots).  memcmp() of the bytes against themselves one
+ * further on runs at memcmp's speed; a byte loop over a FLOW_MOD's empty action slots was a
+ * quarter of sydctl's time on a large add-flows. */
+static inline bool proto_zero(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	return n == 0 || (b[0] == 0 && memcmp(b, b + 1, n - 1) == 0);
+}
 
 /* Entries in a dump message of entry_size bytes each (proto_check() made it exact). */
 static inline size_t proto_entries(const struct syd_hdr *h, size_t entry_size)

@@ -83,17 +83,6 @@ static int fbad(char *err, size_t errlen, const struct where *w, const char *fmt
 #define MAC6(m) (m)[0], (m)[1], (m)[2], (m)[3], (m)[4], (m)[5]
 #define MACF	"%02x:%02x:%02x:%02x:%02x:%02x"
 
-static bool zero(const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (b[i])
-			return false;
-	return true;
-}
-
 static bool is_l4_proto(uint8_t p)
 {
 	return p == 6 || p == 17 || p == 132;
@@ -116,10 +105,12 @@ static int check_mac_field(const uint8_t *v, const uint8_t *mask, bool on, const
 	unsigned int k;
 
 	if (!on) {
-		NEED(zero(v, 6) && zero(mask, 6), "%s is set but not flagged in fields", name);
+		NEED(proto_zero(v, 6) && proto_zero(mask, 6), "%s is set but not flagged in fields",
+		     name);
 		return 0;
 	}
-	NEED(!zero(mask, 6), "%s mask is all zero: leave the field out to match any MAC", name);
+	NEED(!proto_zero(mask, 6), "%s mask is all zero: leave the field out to match any MAC",
+	     name);
 	for (k = 0; k < 6; k++)
 		NEED((v[k] & ~mask[k]) == 0, "%s " MACF " has bits outside its mask " MACF, name,
 		     MAC6(v), MAC6(mask));
@@ -153,13 +144,13 @@ static int check_match(const struct syd_flow_match *m, const struct where *w, ch
 		NEED(proto_name_ok(m->in_port, sizeof(m->in_port)),
 		     "in_port must be a port name (" NAME_RULE ")");
 	else
-		NEED(zero(m->in_port, sizeof(m->in_port)),
+		NEED(proto_zero(m->in_port, sizeof(m->in_port)),
 		     "in_port is set but not flagged in fields");
 	if (f & SYD_FM_NETWORK)
 		NEED(proto_name_ok(m->network, sizeof(m->network)),
 		     "network must be a network name (" NAME_RULE ")");
 	else
-		NEED(zero(m->network, sizeof(m->network)),
+		NEED(proto_zero(m->network, sizeof(m->network)),
 		     "network is set but not flagged in fields");
 	ret = check_mac_field(m->eth_src, m->eth_src_mask, f & SYD_FM_ETH_SRC, "eth_src", w, err,
 			      errlen);
@@ -240,14 +231,14 @@ static int check_action(const struct syd_flow *fl, unsigned int k, const struct 
 		break;
 	case SYD_FA_SET_ETH_SRC:
 		mac = true;
-		NEED(!zero(a->mac, 6) && !(a->mac[0] & 1),
+		NEED(!proto_zero(a->mac, 6) && !(a->mac[0] & 1),
 		     "action %u (set_eth_src): " MACF " is not a station's MAC (zero or multicast)",
 		     k, MAC6(a->mac));
 		break;
 	case SYD_FA_SET_ETH_DST:
 		mac = true;
-		NEED(!zero(a->mac, 6), "action %u (set_eth_dst): 00:00:00:00:00:00 is not a MAC",
-		     k);
+		NEED(!proto_zero(a->mac, 6),
+		     "action %u (set_eth_dst): 00:00:00:00:00:00 is not a MAC", k);
 		break;
 	case SYD_FA_GOTO_TABLE:
 		table = true;
@@ -260,8 +251,8 @@ static int check_action(const struct syd_flow *fl, unsigned int k, const struct 
 	default: /* normal, flood, drop, pop_vlan: nothing */
 		break;
 	}
-	NEED((port || zero(a->port, sizeof(a->port))) && (vlan || a->vlan == 0) &&
-		     (mac || zero(a->mac, 6)) && (encap || (a->addr == 0 && a->vni == 0)) &&
+	NEED((port || proto_zero(a->port, sizeof(a->port))) && (vlan || a->vlan == 0) &&
+		     (mac || proto_zero(a->mac, 6)) && (encap || (a->addr == 0 && a->vni == 0)) &&
 		     (table || a->table == 0),
 	     "action %u (%s): a field it does not use is set", k, n);
 	return 0;
@@ -275,8 +266,8 @@ static int check_actions(const struct syd_flow *fl, const struct where *w, char 
 
 	NEED(fl->nactions <= SYD_FLOW_ACTIONS, "%u actions: at most %d", fl->nactions,
 	     SYD_FLOW_ACTIONS);
-	NEED(zero(&fl->action[fl->nactions],
-		  (SYD_FLOW_ACTIONS - fl->nactions) * sizeof(fl->action[0])),
+	NEED(proto_zero(&fl->action[fl->nactions],
+			(SYD_FLOW_ACTIONS - fl->nactions) * sizeof(fl->action[0])),
 	     "action slots after the %u used are not zero", fl->nactions);
 	for (k = 0; k < fl->nactions; k++) {
 		const struct syd_flow_action *a = &fl->action[k];
@@ -324,7 +315,7 @@ static int check_flow(const struct syd_flow *fl, unsigned int cmd, const struct 
 		return ret;
 	if (cmd == SYD_FC_ADD || cmd == SYD_FC_MODIFY)
 		return check_actions(fl, w, err, errlen);
-	NEED(fl->nactions == 0 && zero(fl->action, sizeof(fl->action)),
+	NEED(fl->nactions == 0 && proto_zero(fl->action, sizeof(fl->action)),
 	     "a delete carries no actions: nactions and actions must be zero");
 	NEED(fl->cookie == 0 && fl->idle_timeout == 0,
 	     "a delete names rules by table and match: cookie and idle_timeout must be zero");
@@ -348,7 +339,7 @@ static int check_probe(const struct syd_flow_probe *p, char *err, size_t errlen)
 
 	NEED(proto_name_ok(p->in_port, sizeof(p->in_port)),
 	     "flow trace: in_port must be a port name (" NAME_RULE ")");
-	NEED(zero(p->pad, sizeof(p->pad)), "flow trace: pad bytes set");
+	NEED(proto_zero(p->pad, sizeof(p->pad)), "flow trace: pad bytes set");
 	NEED(p->vlan <= 4095 || p->vlan == 0xffff,
 	     "flow trace: vlan %u is not in 0-4095 (or 0xffff: untagged)", p->vlan);
 	NEED(p->ethertype == 0x0800 || (p->ip_src == 0 && p->ip_dst == 0 && p->ip_proto == 0),
@@ -394,7 +385,7 @@ static int check_entries(const struct syd_hdr *h, size_t body, char *err, size_t
 			if (s->matched)
 				ret = check_flow(&s->flow, SYD_FC_ADD, &e, err, errlen);
 			else
-				ret = zero(&s->flow, sizeof(s->flow))
+				ret = proto_zero(&s->flow, sizeof(s->flow))
 					      ? 0
 					      : fbad(err, errlen, &e,
 						     "no rule matched, but flow is set");
