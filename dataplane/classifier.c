@@ -1,774 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The classifier's rule set, as its one writer changes it: subtables by mask, their hash
+ * tables, adding, replacing and removing rules at a staged version, and publishing that
+ * version (cls_commit) or dropping it (cls_abort).  Readers are in classifier_lookup.c,
+ * the writer's memory in classifier_mem.c.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/random.h>
-#include <time.h>
-#include <unistd.h>
-#ifdef __SSE4_2__
-#include <nmmintrin.h>
-#endif
-#if defined(__SSE2__) && !defined(__SANITIZE_THREAD__)
-#include <emmintrin.h>
-#define CLS_SIMD_SIG 1
-#endif
 
-#include <sanitizer/asan_interface.h>
-
-#include <rte_common.h>
-#include <rte_prefetch.h>
-
-#include "classifier.h"
-
-#define CLS_VERSION_NEVER UINT64_MAX
-#define CLS_SLOTS	  5 /* per bucket: 5 signatures and 5 pointers fill a cache line */
-#define CLS_MAX_PROBE	  8 /* buckets searched from a key's home bucket */
-#define CLS_CTR_SHIFT	  12
-#define CLS_CTR_CHUNK	  (1u << CLS_CTR_SHIFT) /* counters allocated per chunk */
-#define CLS_BURST	  64	      /* keys looked up together (one bit each in a mask) */
-#define CLS_SLAB_MIN	  (64u << 10) /* a size's first slab; each next one is twice */
-#define CLS_HUGE	  (2u << 20)  /* a transparent huge page */
-#define CLS_RULE_CLASSES  5	      /* rule slots of 128, 192, 256, 320 and 384 bytes */
-
-/*
- * A subtable's hash table: open addressing over buckets of one cache line, as the MAC
- * table does.  A slot holds the head of the list of rules sharing one masked key (the
- * highest priority first) and the key's 32-bit hash as a signature.  A key lives in its
- * home bucket or, when that is full, in one of the next CLS_MAX_PROBE - 1; spill counts
- * the keys of a home bucket living further on, so a miss usually reads one line.
- *
- * Readers need no lock: a slot's pointer is stored last (release) when a key is added,
- * and a reader compares the whole key of the rule it loads, so a slot reused for another
- * key is harmless.  A key is removed only when none of its rules is visible at any
- * version a reader may hold.  Growing builds a new table and publishes it with one
- * pointer store; the old one is freed after a grace period.
- */
-struct cls_bucket {
-	uint32_t sig[CLS_SLOTS];
-	uint32_t spill;
-	struct cls_rule *rule[CLS_SLOTS]; /* NULL: free */
-} __attribute__((aligned(64)));
-
-struct cls_htab {
-	uint32_t mask;	/* buckets - 1 */
-	uint32_t count; /* keys (writer) */
-	struct cls_bucket b[];
-};
-
-struct cls_prio {
-	uint32_t priority;
-	uint32_t count;
-};
-
-/* A table's rules with one mask.  Readers use mask and htab; the rest is the writer's. */
-struct cls_subtable {
-	struct cls_key mask;
-	struct cls_htab *htab;
-	struct cls_subtable *map_next; /* the writer's map of a table's subtables by mask */
-	uint32_t map_hash;
-	uint32_t nrules; /* linked rules, staged and removed-not-yet-unlinked ones too */
-	uint32_t nprio, prio_cap;
-	struct cls_prio *prio; /* how many linked rules have each priority, ascending */
-} __attribute__((aligned(64)));
-
-/* A table's subtables by descending highest priority: immutable once published. */
-struct cls_pvec {
-	uint32_t n;
-	struct cls_pvec_entry {
-		uint32_t priority; /* >= that of every rule of sub a reader can see */
-		const struct cls_subtable *sub;
-	} e[];
-};
-
-struct cls_tab {
-	struct cls_pvec *pvec; /* RCU: NULL when empty */
-	struct cls_subtable **map;
-	uint32_t map_mask;
-	uint32_t nsub;
-	bool dirty; /* its vector must be rebuilt */
-};
-
-struct cls_counter {
-	uint64_t packets;
-	uint64_t bytes;
-};
-
-/* The writer's view of one stats index (one rule identity). */
-struct cls_meta {
-	struct cls_rule *rule; /* the staged version's rule; NULL once deleted */
-	uint32_t last_packets; /* low bits of the sum at the last sweep: it moved or not */
-	uint32_t used_s;       /* sweep time the counters last moved; 0: never */
-	uint32_t idle_from_s;  /* idle since: first sweep or last movement */
-	uint32_t refs : 31;    /* rule objects not yet freed that count into it (a rule, and
-				* the versions it replaced until they are freed) */
-	uint32_t swept : 1;    /* seen by a sweep: idle_from_s is set */
-};
-
-/*
- * Rules live in slabs: chunks of 64 KiB to 2 MiB carved into slots of a rule's size
- * rounded up to whole cache lines (so a rule's first line is what a lookup compares),
- * with a free list per size threaded through the free slots.  Memory of deleted rules
- * is kept for new ones, as a mempool would, and returned by cls_destroy().  Under ASan
- * a free slot is poisoned but for its link, so touching a freed rule is still reported.
- */
-struct cls_slab {
-	void *free;    /* free slots, linked through their first word */
-	uint8_t *cur;  /* not carved yet */
-	uint32_t left; /* bytes at cur */
-	uint32_t next; /* bytes of the next chunk */
-};
-
-/* A growable array of rules (the writer's lists of a batch). */
-struct cls_rvec {
-	struct cls_rule **r;
-	uint32_t n, cap;
-};
-
-struct cls_garbage {
-	void *ptr;
-	size_t size;
-	uint64_t tag; /* the grace period count when it became unreachable */
-	bool is_rule;
-};
-
-struct classifier {
-	uint64_t version; /* published: readers load-acquire */
-	uint32_t seed;
-	unsigned int workers;
-	struct cls_counter **ctr[CLS_MAX_WORKERS]; /* per worker: chunk directory */
-	struct cls_tab tab[CLS_TABLES];
-	/* Writer only. */
-	void (*synchronize)(void *arg);
-	void *sync_arg;
-	bool dirty; /* changes staged since the last commit */
-	uint64_t next_id;
-	uint64_t syncs;		      /* grace periods so far */
-	unsigned int count;	      /* rules in the staged version */
-	unsigned int committed_count; /* in the published one */
-	size_t mem;
-	struct cls_rvec added;	 /* rules staged since the last commit */
-	struct cls_rvec removed; /* removals staged since the last commit */
-	struct cls_slab slab[CLS_RULE_CLASSES];
-	void **chunks;
-	uint32_t nchunks, chunks_cap;
-	struct cls_garbage *gc;
-	size_t ngc, gc_cap;
-	struct cls_meta *meta;
-	uint32_t *free_idx; /* freed stats indexes; same capacity as meta */
-	uint32_t meta_cap, stats_hi, nfree;
-};
-
-/* Hashing */
-
-static inline uint32_t hash_masked(const struct cls_key *k, const struct cls_key *m, uint32_t seed)
-{
-	uint64_t w[CLS_KEY_WORDS];
-	int i;
-
-	for (i = 0; i < CLS_KEY_WORDS; i++)
-		w[i] = k->w[i] & m->w[i];
-	return cls_hash_words(w, seed);
-}
-
-/* Whether k masked with m is the masked key mk. */
-static inline bool key_eq_masked(const struct cls_key *k, const struct cls_key *m,
-				 const struct cls_key *mk)
-{
-	uint64_t diff = 0;
-	int i;
-
-	for (i = 0; i < CLS_KEY_WORDS; i++)
-		diff |= (k->w[i] & m->w[i]) ^ mk->w[i];
-	return diff == 0;
-}
-
-static inline bool key_eq(const struct cls_key *a, const struct cls_key *b)
-{
-	uint64_t diff = 0;
-	int i;
-
-	for (i = 0; i < CLS_KEY_WORDS; i++)
-		diff |= a->w[i] ^ b->w[i];
-	return diff == 0;
-}
-
-/* Reader side */
-
-/* The slots of bk whose signature is hash, one bit each. */
-static inline unsigned int sig_match(const struct cls_bucket *bk, uint32_t hash)
-{
-#ifdef CLS_SIMD_SIG
-	/* Four at once with a plain vector load, as rte_hash compares signatures: each
-	 * aligned 4-byte lane is read whole, and the signature of a key a reader can see
-	 * does not change while it can see it (only free slots get new ones). */
-	__m128i s = _mm_load_si128((const __m128i *)bk->sig);
-	unsigned int m = (unsigned int)_mm_movemask_ps(
-		_mm_castsi128_ps(_mm_cmpeq_epi32(s, _mm_set1_epi32((int)hash))));
-
-	return m | (unsigned int)(__atomic_load_n(&bk->sig[4], __ATOMIC_RELAXED) == hash) << 4;
-#else
-	unsigned int m = 0;
-	int i;
-
-	for (i = 0; i < CLS_SLOTS; i++)
-		m |= (unsigned int)(__atomic_load_n(&bk->sig[i], __ATOMIC_RELAXED) == hash) << i;
-	return m;
-#endif
-}
-
-static inline struct cls_rule *htab_find(const struct cls_htab *h, const struct cls_key *k,
-					 const struct cls_key *m, uint32_t hash)
-{
-	uint32_t home = hash & h->mask, probe;
-	int i;
-
-	for (probe = 0; probe < CLS_MAX_PROBE && probe <= h->mask; probe++) {
-		const struct cls_bucket *bk = &h->b[(home + probe) & h->mask];
-		unsigned int sm;
-
-		for (sm = sig_match(bk, hash); sm != 0; sm &= sm - 1) {
-			struct cls_rule *r;
-
-			i = __builtin_ctz(sm);
-			r = __atomic_load_n(&bk->rule[i], __ATOMIC_ACQUIRE);
-			if (r != NULL && key_eq_masked(k, m, &r->key))
-				return r;
-		}
-		if (probe == 0 && __atomic_load_n(&bk->spill, __ATOMIC_RELAXED) == 0)
-			return NULL;
-	}
-	return NULL;
-}
-
-static inline bool visible(const struct cls_rule *r, uint64_t v)
-{
-	return r->add_version <= v && v < __atomic_load_n(&r->remove_version, __ATOMIC_RELAXED);
-}
-
-/* The first rule of a same-key list visible at v: the highest priority one. */
-static inline const struct cls_rule *first_visible(const struct cls_rule *r, uint64_t v)
-{
-	for (; r != NULL; r = __atomic_load_n(&r->dup_next, __ATOMIC_ACQUIRE))
-		if (visible(r, v))
-			return r;
-	return NULL;
-}
-
-/* Whether r beats best: a higher priority, or the same and added earlier. */
-static inline bool better(const struct cls_rule *r, const struct cls_rule *best)
-{
-	return best == NULL || r->priority > best->priority ||
-	       (r->priority == best->priority && r->id < best->id);
-}
-
-uint64_t cls_version(const struct classifier *c)
-{
-	return __atomic_load_n(&c->version, __ATOMIC_ACQUIRE);
-}
-
-const struct cls_rule *cls_lookup(const struct classifier *c, uint64_t v, unsigned int table,
-				  const struct cls_key *k)
-{
-	const struct cls_pvec *pv;
-	const struct cls_rule *best = NULL;
-	uint32_t e;
-
-	if (table >= CLS_TABLES)
-		return NULL;
-	pv = __atomic_load_n(&c->tab[table].pvec, __ATOMIC_ACQUIRE);
-	if (pv == NULL)
-		return NULL;
-	for (e = 0; e < pv->n; e++) {
-		const struct cls_subtable *s = pv->e[e].sub;
-		const struct cls_htab *h;
-		const struct cls_rule *r;
-
-		/* Sorted by priority: nothing further on can beat best (ties still can). */
-		if (best != NULL && pv->e[e].priority < best->priority)
-			break;
-		h = __atomic_load_n(&s->htab, __ATOMIC_ACQUIRE);
-		r = htab_find(h, k, &s->mask, hash_masked(k, &s->mask, c->seed));
-		if (r == NULL)
-			continue;
-		r = first_visible(r, v);
-		if (r != NULL && better(r, best))
-			best = r;
-	}
-	return best;
-}
-
-/* Up to CLS_BURST keys, subtable by subtable: hash every key and prefetch its home
- * bucket; then find the signatures and prefetch their rules; then compare. */
-static void lookup_chunk(const struct classifier *c, uint64_t v, const struct cls_pvec *pv,
-			 const struct cls_key *const keys[], unsigned int n,
-			 const struct cls_rule *out[])
-{
-	const struct cls_rule *cand[CLS_BURST];
-	uint32_t hash[CLS_BURST], best[CLS_BURST];
-	uint64_t todo = n == CLS_BURST ? UINT64_MAX : (1ull << n) - 1, m;
-	uint32_t e;
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		out[i] = NULL;
-	if (pv == NULL)
-		return;
-	for (e = 0; e < pv->n && todo != 0; e++) {
-		const struct cls_subtable *s = pv->e[e].sub;
-		uint32_t prio = pv->e[e].priority;
-		uint64_t found = 0, slow = 0;
-		const struct cls_htab *h;
-
-		/* Keys whose best rule outranks this subtable (and every later one) are done. */
-		for (m = todo; m != 0; m &= m - 1) {
-			i = (unsigned int)__builtin_ctzll(m);
-			if (out[i] != NULL && best[i] > prio)
-				todo &= ~(1ull << i);
-		}
-		h = __atomic_load_n(&s->htab, __ATOMIC_ACQUIRE);
-		for (m = todo; m != 0; m &= m - 1) {
-			i = (unsigned int)__builtin_ctzll(m);
-			hash[i] = hash_masked(keys[i], &s->mask, c->seed);
-			rte_prefetch0(&h->b[hash[i] & h->mask]);
-		}
-		for (m = todo; m != 0; m &= m - 1) {
-			const struct cls_bucket *bk;
-			int j;
-
-			i = (unsigned int)__builtin_ctzll(m);
-			bk = &h->b[hash[i] & h->mask];
-			unsigned int sm;
-
-			for (sm = sig_match(bk, hash[i]); sm != 0; sm &= sm - 1) {
-				const struct cls_rule *r;
-
-				j = __builtin_ctz(sm);
-				r = __atomic_load_n(&bk->rule[j], __ATOMIC_ACQUIRE);
-				if (r != NULL) {
-					rte_prefetch0(r);
-					cand[i] = r;
-					found |= 1ull << i;
-					break;
-				}
-			}
-			if (!(found & (1ull << i)) && __atomic_load_n(&bk->spill, __ATOMIC_RELAXED))
-				slow |= 1ull << i; /* it may live in a later bucket */
-		}
-		for (m = found | slow; m != 0; m &= m - 1) {
-			const struct cls_rule *r;
-
-			i = (unsigned int)__builtin_ctzll(m);
-			r = (found & (1ull << i)) ? cand[i] : NULL;
-			/* Another key with the same signature: search the whole window. */
-			if (r == NULL || !key_eq_masked(keys[i], &s->mask, &r->key))
-				r = htab_find(h, keys[i], &s->mask, hash[i]);
-			if (r == NULL)
-				continue;
-			r = first_visible(r, v);
-			if (r != NULL && better(r, out[i])) {
-				out[i] = r;
-				best[i] = r->priority;
-			}
-		}
-	}
-}
-
-void cls_lookup_burst(const struct classifier *c, uint64_t v, unsigned int table,
-		      const struct cls_key *const keys[], unsigned int n,
-		      const struct cls_rule *out[])
-{
-	const struct cls_pvec *pv;
-	unsigned int i;
-
-	if (table >= CLS_TABLES) {
-		for (i = 0; i < n; i++)
-			out[i] = NULL;
-		return;
-	}
-	pv = __atomic_load_n(&c->tab[table].pvec, __ATOMIC_ACQUIRE);
-	for (i = 0; i < n; i += CLS_BURST)
-		lookup_chunk(c, v, pv, keys + i, RTE_MIN(n - i, (unsigned int)CLS_BURST), out + i);
-}
-
-void cls_rule_hit(const struct classifier *c, unsigned int worker, const struct cls_rule *r,
-		  uint32_t packets, uint64_t bytes)
-{
-	struct cls_counter *chunk =
-		__atomic_load_n(&c->ctr[worker][r->stats_idx >> CLS_CTR_SHIFT], __ATOMIC_ACQUIRE);
-	struct cls_counter *ctr = &chunk[r->stats_idx & (CLS_CTR_CHUNK - 1)];
-
-	/* Only this worker writes its counter: a plain load and store, atomic only so that
-	 * a reader summing them never sees half a value. */
-	__atomic_store_n(&ctr->packets, __atomic_load_n(&ctr->packets, __ATOMIC_RELAXED) + packets,
-			 __ATOMIC_RELAXED);
-	__atomic_store_n(&ctr->bytes, __atomic_load_n(&ctr->bytes, __ATOMIC_RELAXED) + bytes,
-			 __ATOMIC_RELAXED);
-}
-
-void cls_rule_prefetch_hit(const struct classifier *c, unsigned int worker,
-			   const struct cls_rule *r)
-{
-	const struct cls_counter *chunk =
-		__atomic_load_n(&c->ctr[worker][r->stats_idx >> CLS_CTR_SHIFT], __ATOMIC_ACQUIRE);
-
-	rte_prefetch0(&chunk[r->stats_idx & (CLS_CTR_CHUNK - 1)]);
-}
-
-/* The exact-match cache */
-
-struct cls_emc *cls_emc_create(const struct classifier *c)
-{
-	struct cls_emc *emc = aligned_alloc(64, sizeof(*emc));
-	unsigned int i;
-
-	if (emc == NULL)
-		return NULL;
-	emc->cls = c;
-	emc->seed = c->seed;
-	emc->hits = 0;
-	emc->misses = 0;
-	emc->inserts = 0;
-	for (i = 0; i < CLS_EMC_ENTRIES; i++) {
-		memset(&emc->e[i].key, 0, sizeof(emc->e[i].key));
-		emc->e[i].rule = NULL;
-		emc->e[i].tag = UINT64_MAX;
-	}
-	return emc;
-}
-
-void cls_emc_destroy(struct cls_emc *emc)
-{
-	free(emc);
-}
-
-void cls_emc_lookup_burst(struct cls_emc *emc, uint64_t v, unsigned int table,
-			  const struct cls_key *const keys[], unsigned int n,
-			  const struct cls_rule *out[])
-{
-	uint32_t hash[CLS_BURST];
-	unsigned int base, i;
-
-	for (base = 0; base < n; base += CLS_BURST) {
-		unsigned int cnt = RTE_MIN(n - base, (unsigned int)CLS_BURST);
-
-		for (i = 0; i < cnt; i++) {
-			hash[i] = cls_emc_hash(emc, keys[base + i], table);
-			cls_emc_prefetch(emc, hash[i]);
-		}
-		cls_emc_lookup_hashed(emc, v, table, keys + base, hash, cnt, out + base);
-	}
-}
-
-void cls_emc_lookup_hashed(struct cls_emc *emc, uint64_t v, unsigned int table,
-			   const struct cls_key *const keys[], const uint32_t hashes[],
-			   unsigned int n, const struct cls_rule *out[])
-{
-	const struct classifier *c = emc->cls;
-	const struct cls_key *miss_key[CLS_BURST];
-	const struct cls_rule *miss_out[CLS_BURST];
-	uint32_t hash[CLS_BURST], pos[CLS_BURST];
-	uint64_t tag = v << 8 | table;
-	const struct cls_pvec *pv;
-	unsigned int base, i, nmiss;
-
-	if (table >= CLS_TABLES) {
-		for (i = 0; i < n; i++)
-			out[i] = NULL;
-		return;
-	}
-	pv = __atomic_load_n(&c->tab[table].pvec, __ATOMIC_ACQUIRE);
-	if (pv == NULL) { /* an empty table: nothing to cache */
-		for (i = 0; i < n; i++)
-			out[i] = NULL;
-		return;
-	}
-	for (base = 0; base < n; base += CLS_BURST) {
-		unsigned int cnt = RTE_MIN(n - base, (unsigned int)CLS_BURST);
-
-		nmiss = 0;
-		for (i = 0; i < cnt; i++) {
-			uint32_t h = hashes[base + i];
-			const struct cls_emc_entry *e0 = &emc->e[cls_emc_way(h, 0)];
-			const struct cls_emc_entry *e1 = &emc->e[cls_emc_way(h, 1)];
-
-			/* The tag first: an entry of another version may hold a freed rule. */
-			if (e0->tag == tag && key_eq(&e0->key, keys[base + i])) {
-				out[base + i] = e0->rule;
-			} else if (e1->tag == tag && key_eq(&e1->key, keys[base + i])) {
-				out[base + i] = e1->rule;
-			} else {
-				miss_key[nmiss] = keys[base + i];
-				hash[nmiss] = h;
-				pos[nmiss++] = base + i;
-			}
-		}
-		emc->hits += cnt - nmiss;
-		if (nmiss == 0)
-			continue;
-		emc->misses += nmiss;
-		lookup_chunk(c, v, pv, miss_key, nmiss, miss_out);
-		for (i = 0; i < nmiss; i++) {
-			struct cls_emc_entry *e0 = &emc->e[cls_emc_way(hash[i], 0)];
-			struct cls_emc_entry *e1 = &emc->e[cls_emc_way(hash[i], 1)], *e;
-
-			out[pos[i]] = miss_out[i];
-			/* An entry of an older version, else either in turn. */
-			if ((e0->tag >> 8) != v)
-				e = e0;
-			else if ((e1->tag >> 8) != v)
-				e = e1;
-			else
-				e = (emc->inserts++ & 1) ? e1 : e0;
-			e->key = *miss_key[i];
-			e->rule = miss_out[i];
-			e->tag = tag;
-		}
-	}
-}
-
-/* Writer: memory */
-
-/* Cache lines, or whole huge pages from 2 MiB up. */
-static size_t mem_round(size_t size)
-{
-	return size >= CLS_HUGE ? RTE_ALIGN_CEIL(size, (size_t)CLS_HUGE)
-				: RTE_ALIGN_CEIL(size, (size_t)64);
-}
-
-/* Memory of 2 MiB and more is advised into transparent huge pages (when the kernel's
- * setting is madvise or always): a million rules then fault in a hundred pages, not
- * fifty thousand, and lookups miss the TLB less. */
-static void *mem_alloc(struct classifier *c, size_t size)
-{
-	size_t rounded = mem_round(size);
-	void *p = aligned_alloc(rounded >= CLS_HUGE ? CLS_HUGE : 64, rounded);
-
-	if (p == NULL)
-		return NULL;
-	if (rounded >= CLS_HUGE)
-		(void)madvise(p, rounded, MADV_HUGEPAGE); /* advice: fine if refused */
-	c->mem += rounded;
-	return p;
-}
-
-static void mem_free(struct classifier *c, void *p, size_t size)
-{
-	if (p == NULL)
-		return;
-	c->mem -= mem_round(size);
-	free(p);
-}
-
-static size_t rule_size(uint16_t actions_len)
-{
-	return offsetof(struct cls_rule, actions) + actions_len;
-}
-
-static size_t htab_size(uint32_t nbuckets)
-{
-	return sizeof(struct cls_htab) + (size_t)nbuckets * sizeof(struct cls_bucket);
-}
-
-static size_t pvec_size(uint32_t n)
-{
-	return sizeof(struct cls_pvec) + (size_t)n * sizeof(struct cls_pvec_entry);
-}
-
-static unsigned int rule_class(size_t size)
-{
-	return (unsigned int)((size + 63) / 64) - 2;
-}
-
-static size_t class_size(unsigned int k)
-{
-	return (size_t)(k + 2) * 64;
-}
-
-static struct cls_rule *rule_alloc(struct classifier *c, size_t size)
-{
-	unsigned int k = rule_class(size);
-	struct cls_slab *sl = &c->slab[k];
-	size_t slot = class_size(k);
-	void *p;
-
-	if (sl->free != NULL) {
-		p = sl->free;
-		sl->free = *(void **)p;
-	} else {
-		if (sl->left < slot) {
-			void *chunk;
-
-			if (c->nchunks == c->chunks_cap) {
-				uint32_t cap = c->chunks_cap ? 2 * c->chunks_cap : 64;
-				void **a = realloc(c->chunks, cap * sizeof(*a));
-
-				if (a == NULL)
-					return NULL;
-				c->mem += (cap - c->chunks_cap) * sizeof(*a);
-				c->chunks = a;
-				c->chunks_cap = cap;
-			}
-			if (sl->next == 0)
-				sl->next = CLS_SLAB_MIN;
-			chunk = mem_alloc(c, sl->next);
-			if (chunk == NULL)
-				return NULL;
-			ASAN_POISON_MEMORY_REGION(chunk, sl->next);
-			c->chunks[c->nchunks++] = chunk;
-			sl->cur = chunk;
-			sl->left = sl->next;
-			if (sl->next < CLS_HUGE)
-				sl->next *= 2;
-		}
-		p = sl->cur;
-		sl->cur += slot;
-		sl->left -= (uint32_t)slot;
-	}
-	ASAN_UNPOISON_MEMORY_REGION(p, size);
-	return p;
-}
-
-static void rule_free(struct classifier *c, struct cls_rule *r)
-{
-	unsigned int k = rule_class(rule_size(r->actions_len));
-
-	ASAN_POISON_MEMORY_REGION(r, class_size(k));
-	ASAN_UNPOISON_MEMORY_REGION(r, sizeof(void *));
-	*(void **)r = c->slab[k].free;
-	c->slab[k].free = r;
-}
-
-/* Writer: counters */
-
-static void counters_zero(struct classifier *c, uint32_t idx)
-{
-	unsigned int w;
-
-	for (w = 0; w < c->workers; w++) {
-		struct cls_counter *ctr =
-			&c->ctr[w][idx >> CLS_CTR_SHIFT][idx & (CLS_CTR_CHUNK - 1)];
-
-		__atomic_store_n(&ctr->packets, 0, __ATOMIC_RELAXED);
-		__atomic_store_n(&ctr->bytes, 0, __ATOMIC_RELAXED);
-	}
-}
-
-static int stats_get(struct classifier *c, uint32_t *out)
-{
-	uint32_t idx;
-	unsigned int w;
-
-	if (c->nfree > 0) {
-		idx = c->free_idx[--c->nfree];
-	} else {
-		if (c->stats_hi == CLS_MAX_RULES)
-			return -ENOSPC;
-		idx = c->stats_hi;
-		if (idx == c->meta_cap) {
-			uint32_t cap = c->meta_cap ? 2 * c->meta_cap : 1024;
-			struct cls_meta *m = realloc(c->meta, cap * sizeof(*m));
-			uint32_t *f;
-
-			if (m == NULL)
-				return -ENOMEM;
-			c->meta = m;
-			f = realloc(c->free_idx, cap * sizeof(*f));
-			if (f == NULL)
-				return -ENOMEM; /* meta merely has room to spare */
-			c->free_idx = f;
-			c->mem += (cap - c->meta_cap) * (sizeof(*m) + sizeof(*f));
-			c->meta_cap = cap;
-		}
-		if ((idx & (CLS_CTR_CHUNK - 1)) == 0) {
-			for (w = 0; w < c->workers; w++) {
-				struct cls_counter *chunk =
-					mem_alloc(c, CLS_CTR_CHUNK * sizeof(*chunk));
-
-				if (chunk == NULL) {
-					while (w-- > 0) {
-						mem_free(c, c->ctr[w][idx >> CLS_CTR_SHIFT],
-							 CLS_CTR_CHUNK * sizeof(*chunk));
-						c->ctr[w][idx >> CLS_CTR_SHIFT] = NULL;
-					}
-					return -ENOMEM;
-				}
-				memset(chunk, 0, CLS_CTR_CHUNK * sizeof(*chunk));
-				/* Published before any rule counting into it. */
-				__atomic_store_n(&c->ctr[w][idx >> CLS_CTR_SHIFT], chunk,
-						 __ATOMIC_RELEASE);
-			}
-		}
-		c->stats_hi++;
-	}
-	memset(&c->meta[idx], 0, sizeof(c->meta[idx]));
-	c->meta[idx].refs = 1;
-	*out = idx;
-	return 0;
-}
-
-/* Drop a reference; the last one zeroes the counters (no rule counts into them any
- * more: it was freed after a grace period) and frees the index. */
-static void stats_put(struct classifier *c, uint32_t idx)
-{
-	if (--c->meta[idx].refs > 0)
-		return;
-	counters_zero(c, idx);
-	c->free_idx[c->nfree++] = idx;
-}
-
-static void gc_free_one(struct classifier *c, struct cls_garbage *g)
-{
-	if (g->is_rule) {
-		stats_put(c, ((struct cls_rule *)g->ptr)->stats_idx);
-		rule_free(c, g->ptr);
-	} else {
-		mem_free(c, g->ptr, g->size);
-	}
-}
-
-/* Free what became unreachable before the last grace period began. */
-static void gc_collect(struct classifier *c, bool all)
-{
-	size_t i, kept = 0;
-
-	for (i = 0; i < c->ngc; i++) {
-		if (all || c->gc[i].tag < c->syncs)
-			gc_free_one(c, &c->gc[i]);
-		else
-			c->gc[kept++] = c->gc[i];
-	}
-	c->ngc = kept;
-}
-
-static void grace_period(struct classifier *c)
-{
-	if (c->synchronize != NULL)
-		c->synchronize(c->sync_arg);
-	c->syncs++;
-}
-
-/* Keep p (unreachable for readers from now on) until the next grace period ends. */
-static void gc_add(struct classifier *c, void *p, size_t size, bool is_rule)
-{
-	struct cls_garbage g = {p, size, c->syncs, is_rule};
-
-	if (c->ngc == c->gc_cap) {
-		size_t cap = c->gc_cap ? 2 * c->gc_cap : 256;
-		struct cls_garbage *a = realloc(c->gc, cap * sizeof(*a));
-
-		if (a == NULL) {
-			/* No room to defer it: wait for the grace period now. */
-			grace_period(c);
-			gc_free_one(c, &g);
-			return;
-		}
-		c->mem += (cap - c->gc_cap) * sizeof(*a);
-		c->gc = a;
-		c->gc_cap = cap;
-	}
-	c->gc[c->ngc++] = g;
-}
+#include "classifier_priv.h"
 
 /* Writer: subtables */
 
@@ -827,13 +68,13 @@ static struct cls_subtable *sub_get(struct classifier *c, struct cls_tab *t,
 		return s;
 	if ((t->map == NULL || t->nsub > t->map_mask) && map_grow(c, t) < 0)
 		return NULL;
-	s = mem_alloc(c, sizeof(*s));
+	s = cls_mem_alloc(c, sizeof(*s));
 	if (s == NULL)
 		return NULL;
 	memset(s, 0, sizeof(*s));
-	s->htab = mem_alloc(c, htab_size(1));
+	s->htab = cls_mem_alloc(c, htab_size(1));
 	if (s->htab == NULL) {
-		mem_free(c, s, sizeof(*s));
+		cls_mem_free(c, s, sizeof(*s));
 		return NULL;
 	}
 	memset(s->htab, 0, htab_size(1));
@@ -861,11 +102,11 @@ static void sub_drop(struct classifier *c, struct cls_tab *t, struct cls_subtabl
 	free(s->prio);
 	s->prio = NULL;
 	if (published) {
-		gc_add(c, s->htab, htab_size(s->htab->mask + 1), false);
-		gc_add(c, s, sizeof(*s), false);
+		cls_gc_add(c, s->htab, htab_size(s->htab->mask + 1), false);
+		cls_gc_add(c, s, sizeof(*s), false);
 	} else {
-		mem_free(c, s->htab, htab_size(s->htab->mask + 1));
-		mem_free(c, s, sizeof(*s));
+		cls_mem_free(c, s->htab, htab_size(s->htab->mask + 1));
+		cls_mem_free(c, s, sizeof(*s));
 	}
 }
 
@@ -956,7 +197,7 @@ static int htab_grow(struct classifier *c, struct cls_subtable *s)
 	int i;
 
 	for (;;) {
-		h = mem_alloc(c, htab_size(nb));
+		h = cls_mem_alloc(c, htab_size(nb));
 		if (h == NULL)
 			return -ENOMEM;
 		memset(h, 0, htab_size(nb));
@@ -968,11 +209,11 @@ static int htab_grow(struct classifier *c, struct cls_subtable *s)
 					goto again;
 		break;
 	again:
-		mem_free(c, h, htab_size(nb));
+		cls_mem_free(c, h, htab_size(nb));
 		nb *= 2;
 	}
 	__atomic_store_n(&s->htab, h, __ATOMIC_RELEASE);
-	gc_add(c, old, htab_size(old->mask + 1), false);
+	cls_gc_add(c, old, htab_size(old->mask + 1), false);
 	return 0;
 }
 
@@ -1141,7 +382,7 @@ static int check_spec(const struct cls_rule_spec *spec)
 static struct cls_rule *rule_new(struct classifier *c, const struct cls_rule_spec *spec,
 				 const struct cls_key *key, struct cls_subtable *s, uint8_t table)
 {
-	struct cls_rule *r = rule_alloc(c, rule_size(spec->actions_len));
+	struct cls_rule *r = cls_rule_alloc(c, rule_size(spec->actions_len));
 
 	if (r == NULL)
 		return NULL;
@@ -1177,14 +418,14 @@ static int rule_install(struct classifier *c, struct cls_subtable *s, struct cls
 		r->stats_idx = old->stats_idx;
 		c->meta[r->stats_idx].refs++;
 	} else {
-		ret = stats_get(c, &r->stats_idx);
+		ret = cls_stats_get(c, &r->stats_idx);
 		if (ret < 0)
 			return ret;
 		r->id = ++c->next_id;
 	}
 	ret = rule_link(c, s, r, hash);
 	if (ret < 0) {
-		stats_put(c, r->stats_idx);
+		cls_stats_put(c, r->stats_idx);
 		return ret;
 	}
 	if (old != NULL)
@@ -1223,7 +464,7 @@ int cls_rule_add(struct classifier *c, const struct cls_rule_spec *spec,
 	ret = r ? rule_install(c, s, r, old, hash) : -ENOMEM;
 	if (ret < 0) {
 		if (r != NULL)
-			rule_free(c, r);
+			cls_rule_free(c, r);
 		if (created)
 			sub_drop(c, t, s, false);
 		return ret;
@@ -1259,7 +500,7 @@ int cls_rule_modify(struct classifier *c, const struct cls_rule *rule,
 	/* Same identity for the counters and ties, whatever the new priority. */
 	ret = rule_install(c, s, r, old, hash);
 	if (ret < 0) {
-		rule_free(c, r);
+		cls_rule_free(c, r);
 		return ret;
 	}
 	if (out != NULL)
@@ -1355,7 +596,7 @@ static int pvec_cmp(const void *a, const void *b)
 static struct cls_pvec *pvec_build(struct classifier *c, struct cls_tab *t)
 {
 	struct cls_subtable *s;
-	struct cls_pvec *pv = mem_alloc(c, pvec_size(t->nsub));
+	struct cls_pvec *pv = cls_mem_alloc(c, pvec_size(t->nsub));
 	uint32_t i;
 
 	if (pv == NULL)
@@ -1378,7 +619,7 @@ static void pvec_publish(struct classifier *c, struct cls_tab *t, struct cls_pve
 
 	__atomic_store_n(&t->pvec, pv, __ATOMIC_RELEASE);
 	if (old != NULL)
-		gc_add(c, old, pvec_size(old->n), false);
+		cls_gc_add(c, old, pvec_size(old->n), false);
 	for (i = 0; t->map != NULL && i <= t->map_mask; i++) {
 		for (s = t->map[i]; s != NULL; s = next) {
 			next = s->map_next;
@@ -1407,7 +648,7 @@ static void tidy_up(struct classifier *c)
 			c->dirty = true;
 	}
 	if (c->synchronize == NULL)
-		gc_collect(c, true); /* no concurrent readers */
+		cls_gc_collect(c, true); /* no concurrent readers */
 }
 
 int cls_commit(struct classifier *c)
@@ -1426,7 +667,7 @@ int cls_commit(struct classifier *c)
 		if (pv[t] == NULL) {
 			while (t-- > 0)
 				if (pv[t] != NULL)
-					mem_free(c, pv[t], pvec_size(pv[t]->n));
+					cls_mem_free(c, pv[t], pvec_size(pv[t]->n));
 			return -ENOMEM;
 		}
 	}
@@ -1440,11 +681,11 @@ int cls_commit(struct classifier *c)
 	c->committed_count = c->count;
 
 	/* Once every reader is at the new version, removed rules are invisible to all. */
-	grace_period(c);
-	gc_collect(c, false);
+	cls_grace_period(c);
+	cls_gc_collect(c, false);
 	for (i = 0; i < c->removed.n; i++) {
 		rule_unlink(c, c->removed.r[i]);
-		gc_add(c, c->removed.r[i], rule_size(c->removed.r[i]->actions_len), true);
+		cls_gc_add(c, c->removed.r[i], rule_size(c->removed.r[i]->actions_len), true);
 	}
 	c->removed.n = 0;
 	tidy_up(c);
@@ -1475,7 +716,7 @@ void cls_abort(struct classifier *c)
 			c->meta[r->stats_idx].rule = NULL;
 		__atomic_store_n(&r->remove_version, next, __ATOMIC_RELAXED);
 		rule_unlink(c, r);
-		gc_add(c, r, rule_size(r->actions_len), true);
+		cls_gc_add(c, r, rule_size(r->actions_len), true);
 	}
 	c->added.n = 0;
 	c->count = c->committed_count;
@@ -1487,46 +728,8 @@ void cls_reclaim(struct classifier *c)
 {
 	if (c->ngc == 0)
 		return;
-	grace_period(c);
-	gc_collect(c, false);
-}
-
-unsigned int cls_sweep(struct classifier *c, uint32_t now_s,
-		       void (*expired)(const struct cls_rule *r, void *arg), void *arg)
-{
-	unsigned int n = 0, w;
-	uint32_t idx;
-
-	for (idx = 0; idx < c->stats_hi; idx++) {
-		struct cls_meta *m = &c->meta[idx];
-		struct cls_rule *r;
-		uint32_t packets = 0;
-
-		if (m->rule == NULL)
-			continue;
-		for (w = 0; w < c->workers; w++)
-			packets += (uint32_t)__atomic_load_n(
-				&c->ctr[w][idx >> CLS_CTR_SHIFT][idx & (CLS_CTR_CHUNK - 1)].packets,
-				__ATOMIC_RELAXED);
-		if (packets != m->last_packets || !m->swept) {
-			if (packets != m->last_packets)
-				m->used_s = now_s;
-			m->last_packets = packets;
-			m->idle_from_s = now_s;
-			m->swept = true;
-			continue;
-		}
-		if (m->rule->idle_timeout_s == 0 ||
-		    now_s - m->idle_from_s < m->rule->idle_timeout_s)
-			continue;
-		r = m->rule;
-		if (cls_rule_delete(c, r) < 0)
-			continue; /* no memory to stage it: the next sweep tries again */
-		if (expired != NULL)
-			expired(r, arg); /* r stays readable until the commit's grace period */
-		n++;
-	}
-	return n;
+	cls_grace_period(c);
+	cls_gc_collect(c, false);
 }
 
 unsigned int cls_count(const struct classifier *c)
@@ -1534,58 +737,7 @@ unsigned int cls_count(const struct classifier *c)
 	return c->count;
 }
 
-size_t cls_memory(const struct classifier *c)
-{
-	return c->mem;
-}
-
-void cls_rule_stats(const struct classifier *c, const struct cls_rule *r, struct cls_rule_stats *st)
-{
-	uint32_t idx = r->stats_idx;
-	unsigned int w;
-
-	st->packets = 0;
-	st->bytes = 0;
-	for (w = 0; w < c->workers; w++) {
-		const struct cls_counter *ctr =
-			&c->ctr[w][idx >> CLS_CTR_SHIFT][idx & (CLS_CTR_CHUNK - 1)];
-
-		st->packets += __atomic_load_n(&ctr->packets, __ATOMIC_RELAXED);
-		st->bytes += __atomic_load_n(&ctr->bytes, __ATOMIC_RELAXED);
-	}
-	st->used_s = c->meta[idx].used_s;
-}
-
-/* Create and destroy */
-
-struct classifier *cls_create(const struct cls_params *p)
-{
-	struct classifier *c;
-	unsigned int w;
-
-	if (p->workers == 0 || p->workers > CLS_MAX_WORKERS)
-		return NULL;
-	c = aligned_alloc(64, (sizeof(*c) + 63) & ~(size_t)63);
-	if (c == NULL)
-		return NULL;
-	memset(c, 0, sizeof(*c));
-	c->version = 1;
-	c->workers = p->workers;
-	c->synchronize = p->synchronize;
-	c->sync_arg = p->sync_arg;
-	c->mem = sizeof(*c);
-	if (getrandom(&c->seed, sizeof(c->seed), GRND_NONBLOCK) != sizeof(c->seed))
-		c->seed = (uint32_t)time(NULL) * 0x01000193u ^ (uint32_t)getpid();
-	for (w = 0; w < c->workers; w++) {
-		c->ctr[w] = calloc(CLS_MAX_RULES >> CLS_CTR_SHIFT, sizeof(*c->ctr[w]));
-		if (c->ctr[w] == NULL) {
-			cls_destroy(c);
-			return NULL;
-		}
-		c->mem += (CLS_MAX_RULES >> CLS_CTR_SHIFT) * sizeof(*c->ctr[w]);
-	}
-	return c;
-}
+/* Destroy (cls_create() is in classifier_mem.c) */
 
 void cls_destroy(struct classifier *c)
 {
@@ -1598,7 +750,7 @@ void cls_destroy(struct classifier *c)
 		return;
 	for (i = 0; i < c->ngc; i++) /* unlinked rules (in the slabs), old tables, vectors */
 		if (!c->gc[i].is_rule)
-			mem_free(c, c->gc[i].ptr, c->gc[i].size);
+			cls_mem_free(c, c->gc[i].ptr, c->gc[i].size);
 	free(c->gc);
 	for (t = 0; t < CLS_TABLES; t++) {
 		struct cls_tab *tab = &c->tab[t];
@@ -1606,14 +758,14 @@ void cls_destroy(struct classifier *c)
 		for (i = 0; tab->map != NULL && i <= tab->map_mask; i++) {
 			for (s = tab->map[i]; s != NULL; s = next) {
 				next = s->map_next;
-				mem_free(c, s->htab, htab_size(s->htab->mask + 1));
+				cls_mem_free(c, s->htab, htab_size(s->htab->mask + 1));
 				free(s->prio);
-				mem_free(c, s, sizeof(*s));
+				cls_mem_free(c, s, sizeof(*s));
 			}
 		}
 		free(tab->map);
 		if (tab->pvec != NULL)
-			mem_free(c, tab->pvec, pvec_size(tab->pvec->n));
+			cls_mem_free(c, tab->pvec, pvec_size(tab->pvec->n));
 	}
 	for (i = 0; i < c->nchunks; i++) /* every rule */
 		free(c->chunks[i]);

@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The classifier's readers: lookups by key and in bursts, the per-worker exact-match
+ * cache in front of them, and counting hits.  They take no lock (classifier_priv.h has
+ * the structures and what makes that safe).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_prefetch.h>
+
+#include "classifier_priv.h"
+
+/* The first rule of a same-key list visible at v: the highest priority one. */
+static inline const struct cls_rule *first_visible(const struct cls_rule *r, uint64_t v)
+{
+	for (; r != NULL; r = __atomic_load_n(&r->dup_next, __ATOMIC_ACQUIRE))
+		if (visible(r, v))
+			return r;
+	return NULL;
+}
+
+/* Whether r beats best: a higher priority, or the same and added earlier. */
+static inline bool better(const struct cls_rule *r, const struct cls_rule *best)
+{
+	return best == NULL || r->priority > best->priority ||
+	       (r->priority == best->priority && r->id < best->id);
+}
+
+uint64_t cls_version(const struct classifier *c)
+{
+	return __atomic_load_n(&c->version, __ATOMIC_ACQUIRE);
+}
+
+const struct cls_rule *cls_lookup(const struct classifier *c, uint64_t v, unsigned int table,
+				  const struct cls_key *k)
+{
+	const struct cls_pvec *pv;
+	const struct cls_rule *best = NULL;
+	uint32_t e;
+
+	if (table >= CLS_TABLES)
+		return NULL;
+	pv = __atomic_load_n(&c->tab[table].pvec, __ATOMIC_ACQUIRE);
+	if (pv == NULL)
+		return NULL;
+	for (e = 0; e < pv->n; e++) {
+		const struct cls_subtable *s = pv->e[e].sub;
+		const struct cls_htab *h;
+		const struct cls_rule *r;
+
+		/* Sorted by priority: nothing further on can beat best (ties still can). */
+		if (best != NULL && pv->e[e].priority < best->priority)
+			break;
+		h = __atomic_load_n(&s->htab, __ATOMIC_ACQUIRE);
+		r = htab_find(h, k, &s->mask, hash_masked(k, &s->mask, c->seed));
+		if (r == NULL)
+			continue;
+		r = first_visible(r, v);
+		if (r != NULL && better(r, best))
+			best = r;
+	}
+	return best;
+}
+
+/* Up to CLS_BURST keys, subtable by subtable: hash every key and prefetch its home
+ * bucket; then find the signatures and prefetch their rules; then compare. */
+static void lookup_chunk(const struct classifier *c, uint64_t v, const struct cls_pvec *pv,
+			 const struct cls_key *const keys[], unsigned int n,
+			 const struct cls_rule *out[])
+{
+	const struct cls_rule *cand[CLS_BURST];
+	uint32_t hash[CLS_BURST], best[CLS_BURST];
+	uint64_t todo = n == CLS_BURST ? UINT64_MAX : (1ull << n) - 1, m;
+	uint32_t e;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		out[i] = NULL;
+	if (pv == NULL)
+		return;
+	for (e = 0; e < pv->n && todo != 0; e++) {
+		const struct cls_subtable *s = pv->e[e].sub;
+		uint32_t prio = pv->e[e].priority;
+		uint64_t found = 0, slow = 0;
+		const struct cls_htab *h;
+
+		/* Keys whose best rule outranks this subtable (and every later one) are done. */
+		for (m = todo; m != 0; m &= m - 1) {
+			i = (unsigned int)__builtin_ctzll(m);
+			if (out[i] != NULL && best[i] > prio)
+				todo &= ~(1ull << i);
+		}
+		h = __atomic_load_n(&s->htab, __ATOMIC_ACQUIRE);
+		for (m = todo; m != 0; m &= m - 1) {
+			i = (unsigned int)__builtin_ctzll(m);
+			hash[i] = hash_masked(keys[i], &s->mask, c->seed);
+			rte_prefetch0(&h->b[hash[i] & h->mask]);
+		}
+		for (m = todo; m != 0; m &= m - 1) {
+			const struct cls_bucket *bk;
+			int j;
+
+			i = (unsigned int)__builtin_ctzll(m);
+			bk = &h->b[hash[i] & h->mask];
+			unsigned int sm;
+
+			for (sm = sig_match(bk, hash[i]); sm != 0; sm &= sm - 1) {
+				const struct cls_rule *r;
+
+				j = __builtin_ctz(sm);
+				r = __atomic_load_n(&bk->rule[j], __ATOMIC_ACQUIRE);
+				if (r != NULL) {
+					rte_prefetch0(r);
+					cand[i] = r;
+					found |= 1ull << i;
+					break;
+				}
+			}
+			if (!(found & (1ull << i)) && __atomic_load_n(&bk->spill, __ATOMIC_RELAXED))
+				slow |= 1ull << i; /* it may live in a later bucket */
+		}
+		for (m = found | slow; m != 0; m &= m - 1) {
+			const struct cls_rule *r;
+
+			i = (unsigned int)__builtin_ctzll(m);
+			r = (found & (1ull << i)) ? cand[i] : NULL;
+			/* Another key with the same signature: search the whole window. */
+			if (r == NULL || !key_eq_masked(keys[i], &s->mask, &r->key))
+				r = htab_find(h, keys[i], &s->mask, hash[i]);
+			if (r == NULL)
+				continue;
+			r = first_visible(r, v);
+			if (r != NULL && better(r, out[i])) {
+				out[i] = r;
+				best[i] = r->priority;
+			}
+		}
+	}
+}
+
+void cls_lookup_burst(const struct classifier *c, uint64_t v, unsigned int table,
+		      const struct cls_key *const keys[], unsigned int n,
+		      const struct cls_rule *out[])
+{
+	const struct cls_pvec *pv;
+	unsigned int i;
+
+	if (table >= CLS_TABLES) {
+		for (i = 0; i < n; i++)
+			out[i] = NULL;
+		return;
+	}
+	pv = __atomic_load_n(&c->tab[table].pvec, __ATOMIC_ACQUIRE);
+	for (i = 0; i < n; i += CLS_BURST)
+		lookup_chunk(c, v, pv, keys + i, RTE_MIN(n - i, (unsigned int)CLS_BURST), out + i);
+}
+
+void cls_rule_hit(const struct classifier *c, unsigned int worker, const struct cls_rule *r,
+		  uint32_t packets, uint64_t bytes)
+{
+	struct cls_counter *chunk =
+		__atomic_load_n(&c->ctr[worker][r->stats_idx >> CLS_CTR_SHIFT], __ATOMIC_ACQUIRE);
+	struct cls_counter *ctr = &chunk[r->stats_idx & (CLS_CTR_CHUNK - 1)];
+
+	/* Only this worker writes its counter: a plain load and store, atomic only so that
+	 * a reader summing them never sees half a value. */
+	__atomic_store_n(&ctr->packets, __atomic_load_n(&ctr->packets, __ATOMIC_RELAXED) + packets,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&ctr->bytes, __atomic_load_n(&ctr->bytes, __ATOMIC_RELAXED) + bytes,
+			 __ATOMIC_RELAXED);
+}
+
+void cls_rule_prefetch_hit(const struct classifier *c, unsigned int worker,
+			   const struct cls_rule *r)
+{
+	const struct cls_counter *chunk =
+		__atomic_load_n(&c->ctr[worker][r->stats_idx >> CLS_CTR_SHIFT], __ATOMIC_ACQUIRE);
+
+	rte_prefetch0(&chunk[r->stats_idx & (CLS_CTR_CHUNK - 1)]);
+}
+
+/* The exact-match cache */
+
+struct cls_emc *cls_emc_create(const struct classifier *c)
+{
+	struct cls_emc *emc = aligned_alloc(64, sizeof(*emc));
+	unsigned int i;
+
+	if (emc == NULL)
+		return NULL;
+	emc->cls = c;
+	emc->seed = c->seed;
+	emc->hits = 0;
+	emc->misses = 0;
+	emc->inserts = 0;
+	for (i = 0; i < CLS_EMC_ENTRIES; i++) {
+		memset(&emc->e[i].key, 0, sizeof(emc->e[i].key));
+		emc->e[i].rule = NULL;
+		emc->e[i].tag = UINT64_MAX;
+	}
+	return emc;
+}
+
+void cls_emc_destroy(struct cls_emc *emc)
+{
+	free(emc);
+}
+
+void cls_emc_lookup_burst(struct cls_emc *emc, uint64_t v, unsigned int table,
+			  const struct cls_key *const keys[], unsigned int n,
+			  const struct cls_rule *out[])
+{
+	uint32_t hash[CLS_BURST];
+	unsigned int base, i;
+
+	for (base = 0; base < n; base += CLS_BURST) {
+		unsigned int cnt = RTE_MIN(n - base, (unsigned int)CLS_BURST);
+
+		for (i = 0; i < cnt; i++) {
+			hash[i] = cls_emc_hash(emc, keys[base + i], table);
+			cls_emc_prefetch(emc, hash[i]);
+		}
+		cls_emc_lookup_hashed(emc, v, table, keys + base, hash, cnt, out + base);
+	}
+}
+
+void cls_emc_lookup_hashed(struct cls_emc *emc, uint64_t v, unsigned int table,
+			   const struct cls_key *const keys[], const uint32_t hashes[],
+			   unsigned int n, const struct cls_rule *out[])
+{
+	const struct classifier *c = emc->cls;
+	const struct cls_key *miss_key[CLS_BURST];
+	const struct cls_rule *miss_out[CLS_BURST];
+	uint32_t hash[CLS_BURST], pos[CLS_BURST];
+	uint64_t tag = v << 8 | table;
+	const struct cls_pvec *pv;
+	unsigned int base, i, nmiss;
+
+	if (table >= CLS_TABLES) {
+		for (i = 0; i < n; i++)
+			out[i] = NULL;
+		return;
+	}
+	pv = __atomic_load_n(&c->tab[table].pvec, __ATOMIC_ACQUIRE);
+	if (pv == NULL) { /* an empty table: nothing to cache */
+		for (i = 0; i < n; i++)
+			out[i] = NULL;
+		return;
+	}
+	for (base = 0; base < n; base += CLS_BURST) {
+		unsigned int cnt = RTE_MIN(n - base, (unsigned int)CLS_BURST);
+
+		nmiss = 0;
+		for (i = 0; i < cnt; i++) {
+			uint32_t h = hashes[base + i];
+			const struct cls_emc_entry *e0 = &emc->e[cls_emc_way(h, 0)];
+			const struct cls_emc_entry *e1 = &emc->e[cls_emc_way(h, 1)];
+
+			/* The tag first: an entry of another version may hold a freed rule. */
+			if (e0->tag == tag && key_eq(&e0->key, keys[base + i])) {
+				out[base + i] = e0->rule;
+			} else if (e1->tag == tag && key_eq(&e1->key, keys[base + i])) {
+				out[base + i] = e1->rule;
+			} else {
+				miss_key[nmiss] = keys[base + i];
+				hash[nmiss] = h;
+				pos[nmiss++] = base + i;
+			}
+		}
+		emc->hits += cnt - nmiss;
+		if (nmiss == 0)
+			continue;
+		emc->misses += nmiss;
+		lookup_chunk(c, v, pv, miss_key, nmiss, miss_out);
+		for (i = 0; i < nmiss; i++) {
+			struct cls_emc_entry *e0 = &emc->e[cls_emc_way(hash[i], 0)];
+			struct cls_emc_entry *e1 = &emc->e[cls_emc_way(hash[i], 1)], *e;
+
+			out[pos[i]] = miss_out[i];
+			/* An entry of an older version, else either in turn. */
+			if ((e0->tag >> 8) != v)
+				e = e0;
+			else if ((e1->tag >> 8) != v)
+				e = e1;
+			else
+				e = (emc->inserts++ & 1) ? e1 : e0;
+			e->key = *miss_key[i];
+			e->rule = miss_out[i];
+			e->tag = tag;
+		}
+	}
+}
