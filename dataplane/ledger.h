@@ -51,6 +51,13 @@ static inline void ledger_record(struct ledger *l, unsigned int reason, uint16_t
 	__atomic_store_n(&e->seq, (seq | 1) + 1, __ATOMIC_RELEASE);
 }
 
+/* Writer: n drops for reason of which none is kept (those a later record would overwrite
+ * anyway): the ring moves on as if each had been recorded. */
+static inline void ledger_skip(struct ledger *l, unsigned int reason, uint32_t n)
+{
+	l->next[reason] += n;
+}
+
 /* Reader: copy entry e into *out.  @return false when it is empty or being written. */
 static inline bool ledger_read(const struct ledger_entry *e, struct ledger_entry *out)
 {
