@@ -192,9 +192,9 @@ static inline void cls_key_from_pkt(struct cls_key *k, const struct pkt_key *p, 
 }
 
 /*
- * The key of the most common frame read straight from its bytes, without a pkt_key:
- * untagged IPv4 with no options, not a fragment, carrying a whole UDP or TCP header.
- * The key is the one parse_frame() and cls_key_from_pkt() give for that frame.
+ * The key of the most common frame (parse_is_common()) read straight from its bytes,
+ * without a pkt_key.  The key is the one parse_frame() and cls_key_from_pkt() give for
+ * that frame.
  *
  * @return false, with *k undefined, for any other frame (parse it in full).
  */
@@ -204,29 +204,10 @@ static inline bool cls_key_from_frame(struct cls_key *k, const uint8_t *f, uint3
 {
 #if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
 	const uint8_t *ip = f + sizeof(struct rte_ether_hdr), *l4 = ip + 20;
-	uint32_t total, l4_len;
 	uint64_t dst, src, addrs;
-	uint16_t type, frag;
 
-	if (len < sizeof(struct rte_ether_hdr) + 20)
+	if (!parse_is_common(f, len))
 		return false;
-	memcpy(&type, f + 12, 2);
-	memcpy(&frag, ip + 6, 2);
-	total = (uint32_t)ip[2] << 8 | ip[3];
-	if (type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) || ip[0] != 0x45 ||
-	    total > len - sizeof(struct rte_ether_hdr) || total < 20 ||
-	    (frag & rte_cpu_to_be_16(0x3fff)) != 0) /* MF or an offset: a fragment */
-		return false;
-	l4_len = total - 20;
-	if (ip[9] == IPPROTO_UDP) {
-		if (l4_len < 8)
-			return false;
-	} else if (ip[9] == IPPROTO_TCP) {
-		if (l4_len < 20 || (l4[12] >> 4) < 5 || (uint32_t)(l4[12] >> 4) * 4 > l4_len)
-			return false;
-	} else {
-		return false;
-	}
 	memcpy(&dst, f, 8); /* the addresses and the two bytes after each */
 	memcpy(&src, f + 6, 8);
 	memcpy(&addrs, ip + 12, 8);

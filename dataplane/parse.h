@@ -11,8 +11,12 @@
 #ifndef SYD_PARSE_H
 #define SYD_PARSE_H
 
+#include <netinet/in.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
+#include <rte_byteorder.h>
 #include <rte_ether.h>
 
 #include "drop.h"
@@ -100,6 +104,58 @@ static inline int parse_switchable(const uint8_t *frame, uint32_t len)
 		off += 4;
 	}
 	return 0;
+}
+
+/* Whether the frame is the common one: untagged IPv4 without options, not a fragment,
+ * with a whole UDP or TCP header (its IPv4 header at byte 14, its L4 header at 34).  The
+ * shortcuts that skip parse_frame() take only such frames. */
+static inline bool parse_is_common(const uint8_t *f, uint32_t len)
+{
+	const uint8_t *ip = f + sizeof(struct rte_ether_hdr), *l4 = ip + 20;
+	uint32_t total, l4_len;
+	uint16_t type, frag;
+
+	if (len < sizeof(struct rte_ether_hdr) + 20)
+		return false;
+	memcpy(&type, f + 12, 2);
+	memcpy(&frag, ip + 6, 2);
+	total = (uint32_t)ip[2] << 8 | ip[3];
+	if (type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) || ip[0] != 0x45 ||
+	    total > len - sizeof(struct rte_ether_hdr) || total < 20 ||
+	    (frag & rte_cpu_to_be_16(0x3fff)) != 0) /* MF or an offset: a fragment */
+		return false;
+	l4_len = total - 20;
+	if (ip[9] == IPPROTO_UDP)
+		return l4_len >= 8;
+	if (ip[9] == IPPROTO_TCP)
+		return l4_len >= 20 && (l4[12] >> 4) >= 5 && (uint32_t)(l4[12] >> 4) * 4 <= l4_len;
+	return false;
+}
+
+/* The L3/L4 fields of a flow, as parse_frame() puts them in its key. */
+struct pkt_flow4 {
+	uint32_t ip_src; /* network order */
+	uint32_t ip_dst; /* network order */
+	uint16_t l4_src; /* network order */
+	uint16_t l4_dst; /* network order */
+	uint8_t ip_proto;
+};
+
+/* A common frame's (parse_is_common()) flow fields, without parse_frame() and its key:
+ * true and *fl filled; any other frame: false, *fl untouched.  Meant for a local *fl,
+ * which the compiler keeps in registers. */
+static inline bool parse_common_flow(const uint8_t *f, uint32_t len, struct pkt_flow4 *fl)
+{
+	const uint8_t *ip = f + sizeof(struct rte_ether_hdr);
+
+	if (!parse_is_common(f, len))
+		return false;
+	memcpy(&fl->ip_src, ip + 12, 4);
+	memcpy(&fl->ip_dst, ip + 16, 4);
+	memcpy(&fl->l4_src, ip + 20, 2);
+	memcpy(&fl->l4_dst, ip + 22, 2);
+	fl->ip_proto = ip[9];
+	return true;
 }
 
 /* Name of an enum pkt_l3_err value, for logs and traces. */

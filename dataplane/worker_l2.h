@@ -111,8 +111,16 @@ static __rte_always_inline void tx_add_bulk(struct worker *w, const struct topol
  * parses m's key only here, when a frame goes to a VTEP. */
 static inline uint32_t flow_hash(struct pkt_key *k, const struct rte_mbuf *m)
 {
-	if (k->flags & PKT_F_LATER)
-		parse_frame(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, k);
+	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct pkt_flow4 fl;
+
+	if (k->flags & PKT_F_LATER) {
+		/* Straight from the frame: a key filled only to be read back costs more. */
+		if (parse_common_flow(f, m->data_len, &fl))
+			return vxlan_inner_hash(f, f + RTE_ETHER_ADDR_LEN, fl.ip_src, fl.ip_dst,
+						fl.ip_proto, fl.l4_src, fl.l4_dst);
+		parse_frame(f, m->data_len, k);
+	}
 	return vxlan_inner_hash(k->dst.addr_bytes, k->src.addr_bytes, k->ip_src, k->ip_dst,
 				k->ip_proto, k->l4_src, k->l4_dst);
 }

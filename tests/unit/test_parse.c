@@ -8,8 +8,8 @@
  * forgot to write shows up as 0xa5.  Keys are compared field by field against the key
  * the test expects, with every field exact: fields the flags do not vouch for must be 0,
  * except l4_off, which the contract defines only with PKT_F_L4.  Every parse also checks
- * the two shortcuts against the full parse: parse_switchable() (the L2 switch's) and
- * cls_key_from_frame() (the flow tables').
+ * the shortcuts against the full parse: parse_switchable() (the L2 switch's),
+ * cls_key_from_frame() (the flow tables') and parse_common_flow() (the encapsulation's).
  */
 #include <limits.h>
 #include <stdbool.h>
@@ -41,6 +41,7 @@ static int parse_prefix(const struct frame *f, uint32_t len, struct pkt_key *k)
 {
 	uint8_t *copy = malloc(len);
 	struct cls_key fast, full;
+	struct pkt_flow4 common;
 	int ret;
 
 	CU_ASSERT_FATAL(len == 0 || copy != NULL);
@@ -58,6 +59,19 @@ static int parse_prefix(const struct frame *f, uint32_t len, struct pkt_key *k)
 		CU_ASSERT_EQUAL(k->flags, PKT_F_IPV4 | PKT_F_L4);
 		cls_key_from_pkt(&full, k, 3, 7, 5001, FAST_REMOTE);
 		CU_ASSERT(memcmp(&fast, &full, sizeof(fast)) == 0);
+	}
+	/* And the encapsulation's (its flow hash): the fields parse_frame() gives, or
+	 * declines; the same frames as the flow tables'. */
+	memset(&common, 0x5a, sizeof(common));
+	if (parse_common_flow(copy, len, &common)) {
+		CU_ASSERT_TRUE(fast_taken);
+		CU_ASSERT_EQUAL(common.ip_src, k->ip_src);
+		CU_ASSERT_EQUAL(common.ip_dst, k->ip_dst);
+		CU_ASSERT_EQUAL(common.l4_src, k->l4_src);
+		CU_ASSERT_EQUAL(common.l4_dst, k->l4_dst);
+		CU_ASSERT_EQUAL(common.ip_proto, k->ip_proto);
+	} else {
+		CU_ASSERT_FALSE(fast_taken);
 	}
 	free(copy);
 	return ret;
