@@ -22,12 +22,19 @@
 #define COUNT(expr) (expr)
 #endif
 
+/* Keep the headers of m, dropped on port, in the ledger. */
+static inline void drop_keep(struct worker *w, uint16_t port, const struct rte_mbuf *m,
+			     enum syd_drop why)
+{
+	ledger_record(&w->ledger, why, port, rte_pktmbuf_mtod(m, const void *), m->data_len,
+		      m->pkt_len, w->now_tsc);
+}
+
 /* Count a dropped packet on port, keep its headers in the ledger, free it. */
 static inline void drop(struct worker *w, uint16_t port, struct rte_mbuf *m, enum syd_drop why)
 {
 	COUNT(w->pc[port].drops[why]++);
-	ledger_record(&w->ledger, why, port, rte_pktmbuf_mtod(m, const void *), m->data_len,
-		      m->pkt_len, w->now_tsc);
+	drop_keep(w, port, m, why);
 	rte_pktmbuf_free(m);
 }
 
@@ -42,8 +49,7 @@ static void drop_bulk(struct worker *w, uint16_t port, struct rte_mbuf **pkts, u
 	COUNT(w->pc[port].drops[why] += n);
 	ledger_skip(&w->ledger, why, i);
 	for (; i < n; i++)
-		ledger_record(&w->ledger, why, port, rte_pktmbuf_mtod(pkts[i], const void *),
-			      pkts[i]->data_len, pkts[i]->pkt_len, w->now_tsc);
+		drop_keep(w, port, pkts[i], why);
 	rte_pktmbuf_free_bulk(pkts, n);
 }
 
@@ -108,7 +114,8 @@ static __rte_always_inline void tx_add_bulk(struct worker *w, const struct topol
 }
 
 /* The inner flow's hash, for the outer UDP source port (underlay ECMP).  The L2 path
- * parses m's key only here, when a frame goes to a VTEP. */
+ * needs more of a frame than its addresses only here, when it goes to a VTEP: a common
+ * frame's fields are read from it, any other frame's key is parsed now. */
 static inline uint32_t flow_hash(struct pkt_key *k, const struct rte_mbuf *m)
 {
 	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
