@@ -531,7 +531,7 @@ bool proto_name_ok(const char *name, size_t field_len);
 
 /* n bytes at p all zero (pad, unused slots).  memcmp() of the bytes against themselves one
  * further on runs at memcmp's speed; a byte loop over a FLOW_MOD's empty action slots was a
- * quarter of sydctl's time on a large add-flows. */
+ * third of sydctl's time on a large add-flows. */
 static inline bool proto_zero(const void *p, size_t n)
 {
 	const uint8_t *b = p;
