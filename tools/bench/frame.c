@@ -8,6 +8,7 @@
 #include <rte_arp.h>
 #include <rte_ip.h>
 #include <rte_udp.h>
+#include <rte_vxlan.h>
 
 #include "frame.h"
 
@@ -117,6 +118,61 @@ int frame_build_announce(uint8_t *buf, size_t buf_len, const struct rte_ether_ad
 	arp->arp_data.arp_sha = *src;
 	arp->arp_data.arp_sip = ip;
 	arp->arp_data.arp_tip = ip; /* gratuitous: asks for its own address */
+	return FRAME_ANNOUNCE_SIZE;
+}
+
+int frame_build_vxlan(uint8_t *buf, size_t buf_len, const struct frame_vxlan *v,
+		      const uint8_t *inner, unsigned int inner_len)
+{
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)buf;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+	struct rte_vxlan_hdr *vx = (struct rte_vxlan_hdr *)(udp + 1);
+	unsigned int len = inner_len + FRAME_VXLAN_OVERHEAD;
+
+	if (buf_len < len || v->vni > 0xffffff)
+		return -EINVAL;
+	memset(buf, 0, FRAME_VXLAN_OVERHEAD);
+	eth->dst_addr = v->dst;
+	eth->src_addr = v->src;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(len - sizeof(*eth)));
+	ip->time_to_live = FRAME_IPV4_TTL;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = v->ip_src;
+	ip->dst_addr = v->ip_dst;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	udp->src_port = rte_cpu_to_be_16(FRAME_VXLAN_SPORT);
+	udp->dst_port = rte_cpu_to_be_16(FRAME_VXLAN_PORT);
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(len - sizeof(*eth) - sizeof(*ip)));
+	vx->vx_flags = rte_cpu_to_be_32(0x08000000); /* I: the VNI is valid */
+	vx->vx_vni = rte_cpu_to_be_32(v->vni << 8);
+	memmove(buf + FRAME_VXLAN_OVERHEAD, inner, inner_len);
+	return (int)len;
+}
+
+int frame_build_arp_reply(uint8_t *buf, size_t buf_len, const uint8_t *req, size_t len,
+			  const struct rte_ether_addr *mac, rte_be32_t ip)
+{
+	const struct rte_ether_hdr *qeth = (const struct rte_ether_hdr *)req;
+	const struct rte_arp_hdr *q = (const struct rte_arp_hdr *)(qeth + 1);
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)buf;
+	struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(eth + 1);
+
+	if (buf_len < FRAME_ANNOUNCE_SIZE)
+		return -EINVAL;
+	if (len < sizeof(*qeth) + sizeof(*q) ||
+	    qeth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP) ||
+	    q->arp_hardware != rte_cpu_to_be_16(RTE_ARP_HRD_ETHER) ||
+	    q->arp_protocol != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
+	    q->arp_opcode != rte_cpu_to_be_16(RTE_ARP_OP_REQUEST) || q->arp_data.arp_tip != ip)
+		return 0;
+	frame_build_announce(buf, buf_len, mac, ip);
+	eth->dst_addr = q->arp_data.arp_sha;
+	arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REPLY);
+	arp->arp_data.arp_tha = q->arp_data.arp_sha;
+	arp->arp_data.arp_tip = q->arp_data.arp_sip;
 	return FRAME_ANNOUNCE_SIZE;
 }
 

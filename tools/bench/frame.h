@@ -19,6 +19,9 @@
 #define FRAME_UDP_DPORT	     9	  /* discard */
 #define FRAME_ANNOUNCE_SIZE  60
 #define FRAME_STAMP_MAGIC    0x42445953u /* "SYDB" in memory order */
+#define FRAME_VXLAN_OVERHEAD 50		 /* outer Ethernet, IPv4, UDP and VXLAN headers */
+#define FRAME_VXLAN_PORT     4789
+#define FRAME_VXLAN_SPORT    49152 /* the outer UDP source port a remote VTEP uses */
 
 /*
  * What stream writes at the start of the UDP payload of the frames it sends, in host
@@ -38,6 +41,18 @@ struct frame_spec {
 	rte_be32_t ip_src;
 	rte_be32_t ip_dst;
 	unsigned int size; /* bytes without FCS, 1 to FRAME_SIZE_MAX */
+};
+
+/*
+ * The outer headers a remote VTEP puts on the frames it sends into a switch's uplink
+ * (RFC 7348): from its address and MAC to the switch's VTEP address and uplink MAC.
+ */
+struct frame_vxlan {
+	struct rte_ether_addr dst; /* the switch's uplink */
+	struct rte_ether_addr src; /* the remote VTEP's */
+	rte_be32_t ip_src;	   /* the remote VTEP */
+	rte_be32_t ip_dst;	   /* the switch's VTEP */
+	uint32_t vni;		   /* 0 to 2^24 - 1 */
 };
 
 /*
@@ -72,6 +87,23 @@ unsigned int frame_stamp_offset(const struct frame_spec *f);
  */
 int frame_build_announce(uint8_t *buf, size_t buf_len, const struct rte_ether_addr *src,
 			 rte_be32_t ip);
+
+/*
+ * Wrap the inner frame of inner_len bytes in the VXLAN headers v describes: writes
+ * inner_len + FRAME_VXLAN_OVERHEAD bytes into buf (outer IPv4 checksum valid, UDP
+ * checksum 0 as RFC 7348 allows).
+ * @return that length, or -EINVAL (buf too small, or a VNI over 24 bits).
+ */
+int frame_build_vxlan(uint8_t *buf, size_t buf_len, const struct frame_vxlan *v,
+		      const uint8_t *inner, unsigned int inner_len);
+
+/*
+ * The answer of mac (whose address is ip) to the len bytes in req, when they are an ARP
+ * request for ip; FRAME_ANNOUNCE_SIZE bytes into buf.
+ * @return FRAME_ANNOUNCE_SIZE; 0 (req is not such a request); -EINVAL (buf too small).
+ */
+int frame_build_arp_reply(uint8_t *buf, size_t buf_len, const uint8_t *req, size_t len,
+			  const struct rte_ether_addr *mac, rte_be32_t ip);
 
 /* The address 198.18.0.host, network order. */
 rte_be32_t frame_ip(uint8_t host);

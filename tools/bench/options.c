@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -31,10 +32,14 @@ void options_print_usage(FILE *f)
 		"           quit), one JSON line per answer on stdout\n"
 		"\n"
 		"Options:\n"
-		"  --port PATH[,server][,mac=MAC]\n"
+		"  --port PATH[,server][,mac=MAC][,vxlan=VNI,vtep=IP,remote=IP,remote-mac=MAC]\n"
 		"                       a port on the switch's socket PATH; server: we create\n"
 		"                       the socket (the switch's port is a vhost-user client);\n"
-		"                       MAC defaults to 02:5e:00:00:00:<n> for the n-th --port\n"
+		"                       MAC defaults to 02:5e:00:00:00:<n> for the n-th --port;\n"
+		"                       vxlan: the port is a remote VTEP (address IP) on the\n"
+		"                       switch's uplink, whose VTEP is remote at remote-mac: it\n"
+		"                       sends its frames in VXLAN with VNI, answers ARP for IP\n"
+		"                       and reads what it receives inside the VXLAN headers\n"
 		"  --core N             the lcore to run on (default 0)\n"
 		"  --file-prefix P      DPDK file prefix (default syd-bench-<pid>)\n"
 		"  --mem MB             hugepage memory (default %u)\n"
@@ -114,11 +119,48 @@ static int options_parse_percent(const char *s, double *out)
 	return 0;
 }
 
-/* PATH[,server][,mac=MAC] */
+/* A unicast MAC for --port's setting key into mac. */
+static int options_parse_mac(const struct port_spec *p, const char *key, const char *s,
+			     struct rte_ether_addr *mac)
+{
+	if (rte_ether_unformat_addr(s, mac) < 0)
+		return options_fail("--port %s: bad %s '%s'", p->path, key, s);
+	if (!rte_is_unicast_ether_addr(mac) || rte_is_zero_ether_addr(mac))
+		return options_fail("--port %s: %s %s is not a unicast address", p->path, key, s);
+	return 0;
+}
+
+/* An IPv4 address for --port's setting key, network order. */
+static int options_parse_ip(const struct port_spec *p, const char *key, const char *s,
+			    rte_be32_t *ip)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1 || a.s_addr == 0)
+		return options_fail("--port %s: bad %s '%s' (an IPv4 address)", p->path, key, s);
+	*ip = a.s_addr;
+	return 0;
+}
+
+/* The VXLAN settings of a --port: all four, or none. */
+static int options_check_vxlan(const struct port_spec *p, unsigned int given)
+{
+	if (given != 0 && given != 0xf)
+		return options_fail("--port %s: a remote VTEP needs vxlan=VNI, vtep=IP, remote=IP "
+				    "and remote-mac=MAC",
+				    p->path);
+	if (given != 0 && p->vx.ip_src == p->vx.ip_dst)
+		return options_fail("--port %s: vtep and remote are the same address", p->path);
+	return 0;
+}
+
+/* PATH[,server][,mac=MAC][,vxlan=VNI,vtep=IP,remote=IP,remote-mac=MAC] */
 static int options_parse_port(struct options *o, const char *arg)
 {
 	struct port_spec *p = &o->port[o->nports];
-	char buf[PORT_PATH_MAX + 64], *save = NULL, *tok;
+	char buf[PORT_PATH_MAX + 128], *save = NULL, *tok;
+	unsigned int vxlan = 0; /* which of the four VXLAN settings were given */
+	unsigned long vni;
 
 	if (o->nports == PORT_MAX)
 		return options_fail("at most %u ports", PORT_MAX);
@@ -138,16 +180,36 @@ static int options_parse_port(struct options *o, const char *arg)
 		if (strcmp(tok, "server") == 0 || strcmp(tok, "server=1") == 0) {
 			p->server = true;
 		} else if (strncmp(tok, "mac=", 4) == 0) {
-			if (rte_ether_unformat_addr(tok + 4, &p->mac) < 0)
-				return options_fail("--port %s: bad MAC '%s'", p->path, tok + 4);
-			if (!rte_is_unicast_ether_addr(&p->mac) || rte_is_zero_ether_addr(&p->mac))
-				return options_fail("--port %s: MAC %s is not a unicast address",
-						    p->path, tok + 4);
+			if (options_parse_mac(p, "MAC", tok + 4, &p->mac) < 0)
+				return -EINVAL;
+		} else if (strncmp(tok, "vxlan=", 6) == 0) {
+			if (options_parse_uint(tok + 6, 0, 0xffffff, &vni) < 0)
+				return options_fail("--port %s: bad VNI '%s' (0-16777215)", p->path,
+						    tok + 6);
+			p->vx.vni = (uint32_t)vni;
+			vxlan |= 1;
+		} else if (strncmp(tok, "vtep=", 5) == 0) {
+			if (options_parse_ip(p, "vtep", tok + 5, &p->vx.ip_src) < 0)
+				return -EINVAL;
+			vxlan |= 2;
+		} else if (strncmp(tok, "remote=", 7) == 0) {
+			if (options_parse_ip(p, "remote", tok + 7, &p->vx.ip_dst) < 0)
+				return -EINVAL;
+			vxlan |= 4;
+		} else if (strncmp(tok, "remote-mac=", 11) == 0) {
+			if (options_parse_mac(p, "remote-mac", tok + 11, &p->vx.dst) < 0)
+				return -EINVAL;
+			vxlan |= 8;
 		} else {
-			return options_fail("--port %s: unknown setting '%s' (server, mac=MAC)",
+			return options_fail("--port %s: unknown setting '%s' (server, mac=MAC, "
+					    "vxlan=VNI, vtep=IP, remote=IP, remote-mac=MAC)",
 					    p->path, tok);
 		}
 	}
+	if (options_check_vxlan(p, vxlan) < 0)
+		return -EINVAL;
+	p->vxlan = vxlan != 0;
+	p->vx.src = p->mac;
 	o->nports++;
 	return 0;
 }
@@ -331,6 +393,7 @@ static int options_parse_common(struct options *o, int c, const char *arg, const
 int options_parse(struct options *o, int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
+	unsigned int i;
 	int c, ret;
 
 	options_set_defaults(o);
@@ -379,5 +442,16 @@ int options_parse(struct options *o, int argc, char **argv)
 		return options_fail("stream sends between pairs of ports: give an even number of "
 				    "--port (%u given)",
 				    o->nports);
+	for (i = 0; i < o->nports; i++) {
+		if (o->port[i].vxlan && o->mode == OPTIONS_MODE_PEER)
+			return options_fail("--port %s: a remote VTEP (vxlan=) is for stream and "
+					    "search",
+					    o->port[i].path);
+		if (o->port[i].vxlan && o->port[i ^ 1].vxlan)
+			return options_fail(
+				"--port %s and %s: both are remote VTEPs; pair a remote "
+				"VTEP with a VM's port",
+				o->port[i & ~1u].path, o->port[i | 1].path);
+	}
 	return 0;
 }

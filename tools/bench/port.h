@@ -18,6 +18,8 @@
 #include <rte_ether.h>
 #include <rte_mempool.h>
 
+#include "frame.h"
+
 #define PORT_MAX       16   /* ports one syd-bench process runs */
 #define PORT_PATH_MAX  108  /* sizeof(sockaddr_un.sun_path), with its NUL */
 #define PORT_RING_SIZE 1024 /* descriptors per virtqueue (the driver's default is 256) */
@@ -27,6 +29,13 @@ struct port_spec {
 	char path[PORT_PATH_MAX];
 	bool server; /* we create the socket: the switch's port is a vhost-user client */
 	struct rte_ether_addr mac;
+	/*
+	 * The port plays a remote VTEP on the switch's uplink: it sends its frames in VXLAN
+	 * (vx.src is mac), answers ARP for vx.ip_src and reads what it receives inside the
+	 * VXLAN headers.
+	 */
+	bool vxlan;
+	struct frame_vxlan vx;
 };
 
 struct port {

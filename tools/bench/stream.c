@@ -35,6 +35,7 @@
 #define STREAM_WIRE_GAP	       20 /* preamble 8 and inter-frame gap 12 bytes */
 #define STREAM_FCS	       4
 #define STREAM_COPY	       64 /* bytes copied from a prebuilt frame: headers and stamp */
+#define STREAM_COPY_VXLAN      128 /* the same with the VXLAN headers in front */
 #define STREAM_TEMPLATES       3
 #define STREAM_IMIX_PATTERN    12
 #define STREAM_GEN_SHORT       0.97 /* offered below this share of the rate: gen_limited */
@@ -49,6 +50,9 @@ struct stream_port {
 	uint16_t id;
 	uint16_t stamp_off; /* where struct frame_stamp goes */
 	uint16_t ip_off;    /* IPv4 header, for the flows' patches */
+	uint16_t rx_stamp_off;	      /* where it is in the frames the peer sends, as they arrive */
+	uint16_t copy;		      /* STREAM_COPY, or STREAM_COPY_VXLAN */
+	const struct port_spec *vtep; /* the port is a remote VTEP (spec->vxlan), or NULL */
 	uint8_t npattern;   /* 1, or STREAM_IMIX_PATTERN */
 	uint8_t next;	    /* next index into pattern */
 	uint8_t pattern[STREAM_IMIX_PATTERN];
@@ -65,7 +69,7 @@ struct stream_port {
 	struct stream_counters base; /* cnt when the measured period started */
 	struct stream_counters tick; /* cnt at the last line printed */
 	struct latency lat;	     /* of frames received here, since the period started */
-	uint8_t frame[STREAM_TEMPLATES][FRAME_SIZE_MAX] __rte_cache_aligned;
+	uint8_t frame[STREAM_TEMPLATES][FRAME_SIZE_MAX + FRAME_VXLAN_OVERHEAD] __rte_cache_aligned;
 } __rte_cache_aligned;
 
 struct stream {
@@ -98,8 +102,12 @@ uint64_t stream_hz(const struct stream *st)
 static int stream_init_port(struct stream *st, unsigned int i)
 {
 	const struct stream_config *cfg = st->cfg;
+	const struct port_spec *spec = &st->ports[i].spec;
 	struct stream_port *s = &st->port[i];
 	unsigned int peer = i ^ 1, t, ntemplates = 1;
+	/* A remote VTEP's frames carry the VXLAN headers in front of the inner frame. */
+	unsigned int outer = spec->vxlan ? FRAME_VXLAN_OVERHEAD : 0;
+	unsigned int rx_outer = st->ports[peer].spec.vxlan ? 0 : outer;
 	struct frame_spec f = {
 		.dst = st->ports[peer].spec.mac,
 		.src = st->ports[i].spec.mac,
@@ -121,17 +129,26 @@ static int stream_init_port(struct stream *st, unsigned int i)
 		int ret;
 
 		f.size = ntemplates > 1 ? stream_imix_sizes[t] : cfg->frame_size;
-		ret = frame_build(s->frame[t], sizeof(s->frame[t]), &f);
+		ret = frame_build(s->frame[t] + outer, sizeof(s->frame[t]) - outer, &f);
 		if (ret < 0)
 			return ret;
-		s->len[t] = (uint16_t)f.size;
 		/* The same headers in every template: only the lengths and checksum differ. */
-		s->stamp_off = (uint16_t)frame_stamp_offset(&f);
-		s->ip_off = (uint16_t)frame_ipv4_offset(&f);
-		if (s->stamp_off == 0 || s->ip_off == 0)
+		if (frame_stamp_offset(&f) == 0 || frame_ipv4_offset(&f) == 0)
 			return -EINVAL;
+		s->stamp_off = (uint16_t)(frame_stamp_offset(&f) + outer);
+		s->ip_off = (uint16_t)(frame_ipv4_offset(&f) + outer);
+		s->rx_stamp_off = (uint16_t)(frame_stamp_offset(&f) + rx_outer);
 		memcpy(s->frame[t] + s->stamp_off, &stamp, sizeof(stamp));
+		if (outer != 0) {
+			ret = frame_build_vxlan(s->frame[t], sizeof(s->frame[t]), &spec->vx,
+						s->frame[t] + outer, f.size);
+			if (ret < 0)
+				return ret;
+		}
+		s->len[t] = (uint16_t)(f.size + outer);
 	}
+	s->copy = outer != 0 ? STREAM_COPY_VXLAN : STREAM_COPY;
+	s->vtep = spec->vxlan ? spec : NULL;
 	s->id = st->ports[i].id;
 	s->flows = cfg->flows;
 	s->ips = cfg->dst_ips;
@@ -150,9 +167,10 @@ static void stream_check_order(struct stream_port *s, struct rte_mbuf *const *pk
 	for (k = 0; k < n; k++) {
 		const struct frame_stamp *stamp;
 
-		if (pkts[k]->data_len < s->stamp_off + sizeof(*stamp))
+		if (pkts[k]->data_len < s->rx_stamp_off + sizeof(*stamp))
 			continue;
-		stamp = rte_pktmbuf_mtod_offset(pkts[k], const struct frame_stamp *, s->stamp_off);
+		stamp = rte_pktmbuf_mtod_offset(pkts[k], const struct frame_stamp *,
+						s->rx_stamp_off);
 		if (stamp->magic != FRAME_STAMP_MAGIC)
 			continue;
 		if ((int32_t)(stamp->seq - s->rx_seq) < 0) /* serial arithmetic: wraps */
@@ -162,8 +180,37 @@ static void stream_check_order(struct stream_port *s, struct rte_mbuf *const *pk
 	}
 }
 
+/* A remote VTEP answers the switch's ARP requests for its address among pkts. */
+static void stream_answer_arp(struct stream_port *s, struct rte_mempool *mp,
+			      struct rte_mbuf *const *pkts, uint16_t n)
+{
+	const rte_be16_t arp = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
+	uint16_t k;
+
+	for (k = 0; k < n; k++) {
+		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(pkts[k], struct rte_ether_hdr *);
+		struct rte_mbuf *m;
+
+		if (likely(eth->ether_type != arp))
+			continue;
+		m = rte_pktmbuf_alloc(mp);
+		if (m == NULL)
+			return;
+		if (frame_build_arp_reply(rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_tailroom(m),
+					  (const uint8_t *)eth, pkts[k]->data_len, &s->vtep->mac,
+					  s->vtep->vx.ip_src) <= 0) {
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		m->data_len = FRAME_ANNOUNCE_SIZE;
+		m->pkt_len = FRAME_ANNOUNCE_SIZE;
+		if (rte_eth_tx_burst(s->id, 0, &m, 1) != 1)
+			rte_pktmbuf_free(m);
+	}
+}
+
 /* Receive one burst on s, count it, and time its oldest frame. @return the frames. */
-static inline uint16_t stream_rx(struct stream_port *s)
+static inline uint16_t stream_rx(struct stream_port *s, struct rte_mempool *mp)
 {
 	struct rte_mbuf *pkts[STREAM_BURST];
 	const struct frame_stamp *stamp;
@@ -179,9 +226,11 @@ static inline uint16_t stream_rx(struct stream_port *s)
 	s->cnt.rx_bytes += bytes;
 	if (s->check_order)
 		stream_check_order(s, pkts, n);
-	if (likely(pkts[0]->data_len >= s->stamp_off + sizeof(*stamp))) {
+	if (s->vtep != NULL)
+		stream_answer_arp(s, mp, pkts, n);
+	if (likely(pkts[0]->data_len >= s->rx_stamp_off + sizeof(*stamp))) {
 		stamp = rte_pktmbuf_mtod_offset(pkts[0], const struct frame_stamp *,
-						s->stamp_off);
+						s->rx_stamp_off);
 		if (likely(stamp->magic == FRAME_STAMP_MAGIC))
 			latency_record(&s->lat, rte_rdtsc() - stamp->tsc);
 	}
@@ -239,7 +288,10 @@ static inline void stream_tx(struct stream_port *s, struct rte_mempool *mp, unsi
 
 		if (s->npattern > 1 && ++s->next == s->npattern)
 			s->next = 0;
-		rte_memcpy(d, s->frame[t], STREAM_COPY);
+		if (likely(s->copy == STREAM_COPY)) /* a constant size copies faster */
+			rte_memcpy(d, s->frame[t], STREAM_COPY);
+		else
+			rte_memcpy(d, s->frame[t], STREAM_COPY_VXLAN);
 		pkts[k]->data_len = s->len[t];
 		pkts[k]->pkt_len = s->len[t];
 		stamp->tsc = now;
@@ -255,7 +307,36 @@ static inline void stream_tx(struct stream_port *s, struct rte_mempool *mp, unsi
 	}
 }
 
-/* Send 4 gratuitous ARPs from every port, so a learning switch knows every MAC. */
+/*
+ * One gratuitous ARP from port p for ip; a remote VTEP sends it inside VXLAN (inner) or
+ * for its own address (the switch learns its next hop).  @return whether it was sent.
+ */
+static bool stream_announce_one(struct stream *st, const struct port *p, rte_be32_t ip, bool inner)
+{
+	unsigned int outer = inner ? FRAME_VXLAN_OVERHEAD : 0;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(st->mp);
+	uint8_t *d;
+
+	if (m == NULL)
+		return false;
+	d = rte_pktmbuf_mtod(m, uint8_t *);
+	frame_build_announce(d + outer, rte_pktmbuf_tailroom(m) - outer, &p->spec.mac,
+			     inner || !p->spec.vxlan ? ip : p->spec.vx.ip_src);
+	if (inner)
+		frame_build_vxlan(d, rte_pktmbuf_tailroom(m), &p->spec.vx, d + outer,
+				  FRAME_ANNOUNCE_SIZE);
+	m->data_len = (uint16_t)(FRAME_ANNOUNCE_SIZE + outer);
+	m->pkt_len = m->data_len;
+	if (rte_eth_tx_burst(p->id, 0, &m, 1) == 1)
+		return true;
+	rte_pktmbuf_free(m);
+	return false;
+}
+
+/*
+ * Send 4 gratuitous ARPs from every port, so a learning switch knows every MAC; a remote
+ * VTEP sends 4 for its address and 4 inside VXLAN.
+ */
 static void stream_announce(struct stream *st)
 {
 	const uint64_t give_up = rte_rdtsc() + st->hz / 10;
@@ -263,22 +344,12 @@ static void stream_announce(struct stream *st)
 
 	for (i = 0; i < st->nports; i++) {
 		const struct port *p = &st->ports[i];
+		rte_be32_t ip = frame_ip((uint8_t)(i + 1));
 
-		for (k = 0; k < STREAM_ANNOUNCES && rte_rdtsc() < give_up;) {
-			struct rte_mbuf *m = rte_pktmbuf_alloc(st->mp);
-
-			if (m == NULL)
-				break;
-			frame_build_announce(rte_pktmbuf_mtod(m, uint8_t *),
-					     rte_pktmbuf_tailroom(m), &p->spec.mac,
-					     frame_ip((uint8_t)(i + 1)));
-			m->data_len = FRAME_ANNOUNCE_SIZE;
-			m->pkt_len = FRAME_ANNOUNCE_SIZE;
-			if (rte_eth_tx_burst(p->id, 0, &m, 1) == 1)
-				k++;
-			else
-				rte_pktmbuf_free(m);
-		}
+		for (k = 0; k < STREAM_ANNOUNCES && rte_rdtsc() < give_up;)
+			k += stream_announce_one(st, p, ip, false);
+		for (k = 0; p->spec.vxlan && k < STREAM_ANNOUNCES && rte_rdtsc() < give_up;)
+			k += stream_announce_one(st, p, ip, true);
 	}
 }
 
@@ -292,7 +363,7 @@ static void stream_drain(struct stream *st, unsigned int quiet_ms, unsigned int 
 
 	while (now < quiet_until && now < give_up) {
 		for (i = 0; i < st->nports; i++)
-			if (stream_rx(&st->port[i]) != 0)
+			if (stream_rx(&st->port[i], st->mp) != 0)
 				quiet_until = now + st->hz * quiet_ms / 1000;
 		now = rte_rdtsc();
 	}
@@ -363,7 +434,7 @@ static void stream_send_until(struct stream *st, uint64_t rate, uint64_t end_tsc
 		}
 		for (i = 0; i < nports; i++) {
 			struct stream_port *s = &st->port[i];
-			stream_rx(s);
+			stream_rx(s, mp);
 			if (rate != 0) {
 				/*
 				 * Whole bursts only: trickling one frame per poll would make
