@@ -25,7 +25,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#define SYD_PROTO_VERSION   3
+#define SYD_PROTO_VERSION   4
 #define SYD_PROTO_MSG_MAX   (256 * 1024) /* bytes, header included */
 #define SYD_PROTO_BATCH_MAX 1200         /* operations in one batch */
 #define SYD_PROTO_NAME_LEN  32           /* name fields; names are 1-24 of [A-Za-z0-9_-] */
@@ -46,47 +46,49 @@ struct syd_hdr {
 
 enum syd_msg_type {
 	/* replies */
-	SYD_MSG_OK = 1,    /* empty */
+	SYD_MSG_OK = 1,	   /* empty */
 	SYD_MSG_ERROR = 2, /* struct syd_error */
 	SYD_MSG_DONE = 3,  /* empty: ends a dump */
 	/* both ways: first message on a connection, and its answer */
 	SYD_MSG_HELLO = 4, /* struct syd_hello */
 	/* requests */
-	SYD_MSG_BATCH = 5,       /* struct syd_batch + count x struct syd_op; answered OK/ERROR */
-	SYD_MSG_BARRIER = 6,     /* empty; OK once every earlier change is visible to workers */
-	SYD_MSG_DUMP_PORTS = 7,  /* empty; dump of SYD_MSG_PORTS */
+	SYD_MSG_BATCH = 5,	/* struct syd_batch + count x struct syd_op; answered OK/ERROR */
+	SYD_MSG_BARRIER = 6,	/* empty; OK once every earlier change is visible to workers */
+	SYD_MSG_DUMP_PORTS = 7, /* empty; dump of SYD_MSG_PORTS */
 	SYD_MSG_DUMP_NETWORKS = 8,
 	SYD_MSG_DUMP_MACS = 9,
 	SYD_MSG_GET_PORT_STATS = 10,
 	SYD_MSG_GET_WORKER_STATS = 11,
-	SYD_MSG_GET_INFO = 12,   /* answered by SYD_MSG_INFO */
-	SYD_MSG_CLEAR_STATS = 13, /* empty; OK: counters read from now start at zero */
-	SYD_MSG_DUMP_DROPS = 14,  /* empty; dump of SYD_MSG_DROPS: the drop ledger */
+	SYD_MSG_GET_INFO = 12,		 /* answered by SYD_MSG_INFO */
+	SYD_MSG_CLEAR_STATS = 13,	 /* empty; OK: counters read from now start at zero */
+	SYD_MSG_DUMP_DROPS = 14,	 /* empty; dump of SYD_MSG_DROPS: the drop ledger */
 	SYD_MSG_CLEAR_WORKER_STATS = 15, /* empty; OK: worker counters only start at zero */
-	SYD_MSG_TRACE_START = 16, /* struct syd_trace_req; OK: the next matching packets are traced */
-	SYD_MSG_DUMP_TRACE = 17,  /* empty; dump of SYD_MSG_TRACE: the records so far */
-	SYD_MSG_DUMP_VTEPS = 18,  /* empty; dump of SYD_MSG_VTEPS: remote VTEPs per network */
-	SYD_MSG_GET_UPLINK = 19,  /* empty; answered by SYD_MSG_UPLINK */
+	SYD_MSG_TRACE_START =
+		16, /* struct syd_trace_req; OK: the next matching packets are traced */
+	SYD_MSG_DUMP_TRACE = 17, /* empty; dump of SYD_MSG_TRACE: the records so far */
+	SYD_MSG_DUMP_VTEPS = 18, /* empty; dump of SYD_MSG_VTEPS: remote VTEPs per network */
+	SYD_MSG_GET_UPLINK = 19, /* empty; answered by SYD_MSG_UPLINK */
 	/* dump entries and answers */
-	SYD_MSG_PORTS = 20,        /* array of struct syd_port_info */
-	SYD_MSG_NETWORKS = 21,     /* array of struct syd_net_info */
-	SYD_MSG_MACS = 22,         /* array of struct syd_mac_info */
+	SYD_MSG_PORTS = 20,	   /* array of struct syd_port_info */
+	SYD_MSG_NETWORKS = 21,	   /* array of struct syd_net_info */
+	SYD_MSG_MACS = 22,	   /* array of struct syd_mac_info */
 	SYD_MSG_PORT_STATS = 23,   /* array of struct syd_port_stats */
 	SYD_MSG_WORKER_STATS = 24, /* array of struct syd_worker_stats */
-	SYD_MSG_INFO = 25,         /* struct syd_info */
-	SYD_MSG_DROPS = 26,        /* array of struct syd_drop_record */
-	SYD_MSG_TRACE = 27,        /* array of struct syd_trace_record */
-	SYD_MSG_VTEPS = 28,        /* array of struct syd_vtep_info */
-	SYD_MSG_UPLINK = 29,       /* struct syd_uplink_info */
+	SYD_MSG_INFO = 25,	   /* struct syd_info */
+	SYD_MSG_DROPS = 26,	   /* array of struct syd_drop_record */
+	SYD_MSG_TRACE = 27,	   /* array of struct syd_trace_record */
+	SYD_MSG_VTEPS = 28,	   /* array of struct syd_vtep_info */
+	SYD_MSG_UPLINK = 29,	   /* struct syd_uplink_info */
 	/* events, xid 0 */
-	SYD_MSG_EVENT_LINK = 30,   /* struct syd_event_link */
+	SYD_MSG_EVENT_LINK = 30, /* struct syd_event_link */
 	/* flow tables (requests, then their answers) */
-	SYD_MSG_FLOW_MOD = 31,     /* struct syd_flow_batch + count x struct syd_flow_mod; OK/ERROR:
-				    * all or nothing, in order */
-	SYD_MSG_DUMP_FLOWS = 32,   /* empty; dump of SYD_MSG_FLOWS: every rule, by table */
-	SYD_MSG_FLOWS = 33,        /* array of struct syd_flow_stats */
-	SYD_MSG_FLOW_TRACE = 34,   /* struct syd_flow_probe; dump of SYD_MSG_FLOW_STEPS */
-	SYD_MSG_FLOW_STEPS = 35,   /* array of struct syd_flow_step: what each table did */
+	SYD_MSG_FLOW_MOD = 31,	 /* struct syd_flow_batch + count mods, each a struct
+				  * syd_flow_mod cut after its actions (SYD_FLOW_MOD_SIZE);
+				  * OK/ERROR: all or nothing, in order */
+	SYD_MSG_DUMP_FLOWS = 32, /* empty; dump of SYD_MSG_FLOWS: every rule, by table */
+	SYD_MSG_FLOWS = 33,	 /* array of struct syd_flow_stats */
+	SYD_MSG_FLOW_TRACE = 34, /* struct syd_flow_probe; dump of SYD_MSG_FLOW_STEPS */
+	SYD_MSG_FLOW_STEPS = 35, /* array of struct syd_flow_step: what each table did */
 	SYD_MSG_TYPE_MAX
 };
 
@@ -407,11 +409,23 @@ struct syd_flow_mod {
 	struct syd_flow flow;
 };
 
+/*
+ * A FLOW_MOD's body: this, then count mods, one after another, each a struct syd_flow_mod
+ * cut after its flow.nactions actions and padded with zeros to a multiple of 8 bytes:
+ * SYD_FLOW_MOD_SIZE(nactions), 200 bytes for one action (version 3 sent all
+ * SYD_FLOW_ACTIONS, 560 bytes whatever the rule had).
+ * proto_flow_mod_append() writes one, proto_flow_iter_next() reads one back whole.
+ */
 struct syd_flow_batch {
 	uint32_t count; /* at most SYD_FLOW_BATCH_MAX */
 	uint32_t reserved;
-	struct syd_flow_mod mod[];
 };
+
+#define SYD_FLOW_MOD_USED(nactions)                                                                \
+	(offsetof(struct syd_flow_mod, flow.action) +                                              \
+	 (size_t)(nactions) * sizeof(struct syd_flow_action))
+/* A mod of nactions on the wire: its used bytes, then zeros up to a multiple of 8. */
+#define SYD_FLOW_MOD_SIZE(nactions) ((SYD_FLOW_MOD_USED(nactions) + 7) & ~(size_t)7)
 
 struct syd_flow_stats {
 	struct syd_flow flow;

@@ -396,10 +396,18 @@ static int check_entries(const struct syd_hdr *h, size_t body, char *err, size_t
 	return 0;
 }
 
+/* A mod of n actions (at most SYD_FLOW_ACTIONS) at p, whole into *m: the rest zero. */
+static void mod_read(struct syd_flow_mod *m, const uint8_t *p, unsigned int n)
+{
+	memcpy(m, p, SYD_FLOW_MOD_USED(n));
+	memset(&m->flow.action[n], 0, (SYD_FLOW_ACTIONS - n) * sizeof(m->flow.action[0]));
+}
+
 int proto_flow_check_msg(const struct syd_hdr *h, size_t body, char *err, size_t errlen)
 {
 	const struct where none = {0}, *w = &none;
 	const struct syd_flow_batch *m = proto_body(h);
+	size_t at;
 	uint32_t i;
 	int ret;
 
@@ -427,23 +435,93 @@ int proto_flow_check_msg(const struct syd_hdr *h, size_t body, char *err, size_t
 		return -E2BIG;
 	}
 	NEED(m->reserved == 0, "FLOW_MOD reserved field set");
-	NEED(body == sizeof(*m) + (size_t)m->count * sizeof(struct syd_flow_mod),
-	     "FLOW_MOD says %u mods but carries %zu bytes", m->count, body);
+	at = sizeof(*m);
 	for (i = 0; i < m->count; i++) {
-		const struct syd_flow_mod *fm = &m->mod[i];
+		struct syd_flow_mod fm;
 		struct where e = {.what = "mod", .i = i};
+		uint8_t n;
 
+		/* The part before the actions first: its nactions gives the mod's size.  The
+		 * sentences about sizes are the message's (w = &none), the rest the mod's. */
+		w = &none;
+		NEED(body - at >= SYD_FLOW_MOD_SIZE(0),
+		     "FLOW_MOD says %u mods but its body ends in mod %u (at byte %zu of %zu)",
+		     m->count, i, at, body);
+		memcpy(&fm, (const uint8_t *)m + at, SYD_FLOW_MOD_SIZE(0));
 		w = &e;
-		NEED(fm->command > 0 && fm->command < SYD_FC_MAX,
-		     "unknown command %u (add 1, modify 2, delete 3, delete_strict 4)",
-		     fm->command);
-		e.command = fm->command;
-		NEED(fm->reserved == 0 && fm->pad == 0, "reserved bytes set");
-		ret = check_flow(&fm->flow, fm->command, &e, err, errlen);
+		NEED(fm.command > 0 && fm.command < SYD_FC_MAX,
+		     "unknown command %u (add 1, modify 2, delete 3, delete_strict 4)", fm.command);
+		e.command = fm.command;
+		NEED(fm.reserved == 0 && fm.pad == 0, "reserved bytes set");
+		n = fm.flow.nactions;
+		NEED(n <= SYD_FLOW_ACTIONS, "%u actions: at most %d", n, SYD_FLOW_ACTIONS);
+		w = &none;
+		NEED(body - at >= SYD_FLOW_MOD_SIZE(n),
+		     "FLOW_MOD says %u mods but its body ends in mod %u (at byte %zu of %zu)",
+		     m->count, i, at, body);
+		NEED(proto_zero((const uint8_t *)m + at + SYD_FLOW_MOD_USED(n),
+				SYD_FLOW_MOD_SIZE(n) - SYD_FLOW_MOD_USED(n)),
+		     "FLOW_MOD's mod %u: the padding after its %u actions is not zero", i, n);
+		mod_read(&fm, (const uint8_t *)m + at, n);
+		at += SYD_FLOW_MOD_SIZE(n);
+		ret = check_flow(&fm.flow, fm.command, &e, err, errlen);
 		if (ret < 0)
 			return ret;
 	}
+	w = &none;
+	NEED(at == body, "FLOW_MOD's %u mods take %zu bytes, but it carries %zu", m->count, at,
+	     body);
 	return 0;
+}
+
+/* ---- FLOW_MOD's mods on the wire ---- */
+
+int proto_flow_mod_begin(struct proto_buf *b, uint32_t xid)
+{
+	const struct syd_flow_batch head = {0};
+	int ret = proto_begin(b, SYD_MSG_FLOW_MOD, xid);
+
+	return ret < 0 ? ret : proto_append(b, &head, sizeof(head));
+}
+
+int proto_flow_mod_append(struct proto_buf *b, const struct syd_flow_mod *m)
+{
+	struct syd_flow_batch *head = (struct syd_flow_batch *)(b->data + sizeof(struct syd_hdr));
+	int ret;
+
+	if (head->count >= SYD_FLOW_BATCH_MAX)
+		return -E2BIG;
+	static const uint8_t zeros[8];
+	size_t used;
+
+	if (m->flow.nactions > SYD_FLOW_ACTIONS)
+		return -EINVAL;
+	used = SYD_FLOW_MOD_USED(m->flow.nactions);
+	ret = proto_append(b, m, used);
+	if (ret == 0)
+		ret = proto_append(b, zeros, SYD_FLOW_MOD_SIZE(m->flow.nactions) - used);
+	if (ret == 0) /* the buffer may have moved */
+		((struct syd_flow_batch *)(b->data + sizeof(struct syd_hdr)))->count++;
+	return ret;
+}
+
+void proto_flow_iter_init(struct proto_flow_iter *it, const struct syd_flow_batch *b)
+{
+	it->next = (const uint8_t *)(b + 1);
+	it->left = b->count;
+}
+
+bool proto_flow_iter_next(struct proto_flow_iter *it, struct syd_flow_mod *m)
+{
+	uint8_t n;
+
+	if (it->left == 0)
+		return false;
+	memcpy(&n, it->next + offsetof(struct syd_flow_mod, flow.nactions), sizeof(n));
+	mod_read(m, it->next, n);
+	it->next += SYD_FLOW_MOD_SIZE(n);
+	it->left--;
+	return true;
 }
 
 /* ---- DELETE's loose match ---- */

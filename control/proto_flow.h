@@ -34,6 +34,31 @@ int proto_flow_check_msg(const struct syd_hdr *h, size_t body, char *err, size_t
  */
 int proto_flow_check(const struct syd_flow *f, unsigned int command, char *err, size_t errlen);
 
+/*
+ * Start a FLOW_MOD message in b (its struct syd_flow_batch, count 0).
+ * @return 0 or -ENOMEM.
+ */
+int proto_flow_mod_begin(struct proto_buf *b, uint32_t xid);
+
+/*
+ * Append m to the FLOW_MOD begun in b, cut after its m->flow.nactions actions, and count
+ * it.  @return 0; -E2BIG (the message has SYD_FLOW_BATCH_MAX mods); -EINVAL (more than
+ * SYD_FLOW_ACTIONS actions); -EMSGSIZE or -ENOMEM.
+ */
+int proto_flow_mod_append(struct proto_buf *b, const struct syd_flow_mod *m);
+
+/* The mods of a FLOW_MOD body, in order (the body passed proto_check()). */
+struct proto_flow_iter {
+	const uint8_t *next;
+	uint32_t left;
+};
+
+void proto_flow_iter_init(struct proto_flow_iter *it, const struct syd_flow_batch *b);
+
+/* The next mod into *m, whole: its actions past flow.nactions are zero.
+ * @return false when there is none left. */
+bool proto_flow_iter_next(struct proto_flow_iter *it, struct syd_flow_mod *m);
+
 /* "add", "modify", "delete", "delete_strict"; "output", "normal", ...; or "unknown". */
 const char *proto_flow_command_name(unsigned int command);
 const char *proto_flow_action_name(unsigned int type);

@@ -169,16 +169,19 @@ int state_stage_flow_batch(struct state *s, const struct syd_flow_batch *b, stru
 			   char *err, size_t errlen)
 {
 	char why[SYD_PROTO_TEXT_MAX];
+	struct proto_flow_iter it;
+	struct syd_flow_mod m;
 	uint32_t i;
 	int ret;
 
 	state_undo_keep(u);
-	for (i = 0; i < b->count; i++) {
-		ret = apply_mod(s, &b->mod[i], u, why, sizeof(why));
+	proto_flow_iter_init(&it, b);
+	for (i = 0; proto_flow_iter_next(&it, &m); i++) {
+		ret = apply_mod(s, &m, u, why, sizeof(why));
 		if (ret < 0) {
 			state_undo(s, u);
 			return syd_fail(err, errlen, ret, "mod %u (%s): %s", i,
-				    proto_flow_command_name(b->mod[i].command), why);
+					proto_flow_command_name(m.command), why);
 		}
 	}
 	return 0;
@@ -256,11 +259,7 @@ static int add_mod(struct emitter *e, uint16_t command, const struct syd_flow *f
 			return ret;
 	}
 	if (!e->open) {
-		struct syd_flow_batch head = {0};
-
-		ret = proto_begin(&e->b, SYD_MSG_FLOW_MOD, 0);
-		if (ret == 0)
-			ret = proto_append(&e->b, &head, sizeof(head));
+		ret = proto_flow_mod_begin(&e->b, 0);
 		if (ret < 0)
 			return ret;
 		e->open = true;
@@ -272,10 +271,7 @@ static int add_mod(struct emitter *e, uint16_t command, const struct syd_flow *f
 	} else {
 		m.flow = *f;
 	}
-	ret = proto_append(&e->b, &m, sizeof(m));
-	if (ret == 0)
-		batch_of(e)->count++;
-	return ret;
+	return proto_flow_mod_append(&e->b, &m);
 }
 
 int state_diff_flows(const struct state *want, const struct state *have,

@@ -358,16 +358,19 @@ int flows_mod(struct dataplane *dp, const struct syd_flow_batch *b, char *err, s
 {
 	struct flow_state *fs = dp->flows;
 	char why[SYD_PROTO_TEXT_MAX - 64];
+	struct proto_flow_iter it;
+	struct syd_flow_mod m;
 	uint32_t i;
 	int ret;
 
-	for (i = 0; i < b->count; i++) {
-		ret = apply(dp, &b->mod[i], why, sizeof(why));
+	proto_flow_iter_init(&it, b);
+	for (i = 0; proto_flow_iter_next(&it, &m); i++) {
+		ret = apply(dp, &m, why, sizeof(why));
 		if (ret < 0) {
 			cls_abort(fs->cls);
 			journal_undo(dp);
 			return syd_fail(err, errlen, ret, "mod %u (%s): %s", i,
-				    proto_flow_command_name(b->mod[i].command), why);
+					proto_flow_command_name(m.command), why);
 		}
 	}
 	ret = commit(dp);

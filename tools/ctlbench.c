@@ -17,6 +17,7 @@
 
 #include "client.h"
 #include "proto.h"
+#include "proto_flow.h"
 
 static double now_s(void)
 {
@@ -82,10 +83,9 @@ static void flows(unsigned int rules)
 			f->match.ip_dst = htonl(a);
 			f->match.ip_dst_len = 32;
 		}
-		proto_begin(&b, SYD_MSG_FLOW_MOD, 0);
-		must(proto_append(&b, &head, sizeof(head)) == 0 &&
-			     proto_append(&b, mods, head.count * sizeof(mods[0])) == 0
-		     ? 0 : -1, "building a FLOW_MOD");
+		must(proto_flow_mod_begin(&b, 0), "building a FLOW_MOD");
+		for (k = 0; k < head.count; k++)
+			must(proto_flow_mod_append(&b, &mods[k]), "building a FLOW_MOD");
 		must(syd_client_request(&c, &b, 30000, NULL, NULL, err, sizeof(err)), "flow add");
 	}
 	t_add = now_s() - t;

@@ -34,14 +34,25 @@ static int check_msg(uint16_t type, const void *body, size_t n)
 	return check();
 }
 
-/* A FLOW_MOD of n mods. */
+/* A FLOW_MOD of n mods, each cut after its actions and padded as proto_flow_mod_append()
+ * does (but a mod that claims more than SYD_FLOW_ACTIONS actions is sent whole, as a peer
+ * might). */
 static int check_mods(const struct syd_flow_mod *m, uint32_t n)
 {
+	static const uint8_t zeros[8];
 	struct syd_flow_batch head = {.count = n};
+	uint32_t i;
 
 	proto_begin(&b, SYD_MSG_FLOW_MOD, 3);
 	proto_append(&b, &head, sizeof(head));
-	CU_ASSERT_EQUAL_FATAL(proto_append(&b, m, n * sizeof(*m)), 0);
+	for (i = 0; i < n; i++) {
+		unsigned int k = m[i].flow.nactions < SYD_FLOW_ACTIONS ? m[i].flow.nactions
+								       : SYD_FLOW_ACTIONS;
+
+		CU_ASSERT_EQUAL_FATAL(proto_append(&b, &m[i], SYD_FLOW_MOD_USED(k)), 0);
+		CU_ASSERT_EQUAL_FATAL(
+			proto_append(&b, zeros, SYD_FLOW_MOD_SIZE(k) - SYD_FLOW_MOD_USED(k)), 0);
+	}
 	return check();
 }
 
@@ -132,11 +143,38 @@ static void test_every_command_round_trips(void)
 	struct syd_flow_mod m[4] = {good(SYD_FC_ADD), good(SYD_FC_MODIFY), good(SYD_FC_DELETE),
 				    good(SYD_FC_DELETE_STRICT)};
 	const struct syd_flow_batch *fb;
+	struct proto_flow_iter it;
+	struct syd_flow_mod got;
+	struct proto_buf out = {0};
+	unsigned int i;
 
 	CU_ASSERT_EQUAL_FATAL(check_mods(m, 4), 0);
 	fb = proto_body((const struct syd_hdr *)b.data);
 	CU_ASSERT_EQUAL(fb->count, 4);
-	CU_ASSERT_EQUAL(memcmp(fb->mod, m, sizeof(m)), 0);
+	/* Read back whole, each is the mod sent; the walk ends where the message does. */
+	proto_flow_iter_init(&it, fb);
+	for (i = 0; proto_flow_iter_next(&it, &got); i++)
+		CU_ASSERT_EQUAL(i < 4 && memcmp(&got, &m[i], sizeof(got)) == 0, 1);
+	CU_ASSERT_EQUAL(i, 4);
+	CU_ASSERT_PTR_EQUAL(it.next, b.data + b.len);
+	/* proto_flow_mod_append() writes the same bytes, 200 for a mod of one action (560
+	 * when every mod carried SYD_FLOW_ACTIONS), and stops at SYD_FLOW_BATCH_MAX. */
+	CU_ASSERT_EQUAL(SYD_FLOW_MOD_SIZE(0), 144);
+	CU_ASSERT_EQUAL(SYD_FLOW_MOD_SIZE(1), 200);
+	CU_ASSERT_EQUAL(SYD_FLOW_MOD_SIZE(SYD_FLOW_ACTIONS), sizeof(struct syd_flow_mod));
+	CU_ASSERT_EQUAL_FATAL(proto_flow_mod_begin(&out, 3), 0);
+	for (i = 0; i < 4; i++)
+		CU_ASSERT_EQUAL(proto_flow_mod_append(&out, &m[i]), 0);
+	proto_finish(&out);
+	CU_ASSERT_EQUAL(out.len, b.len);
+	CU_ASSERT_EQUAL(memcmp(out.data, b.data, b.len), 0);
+	for (i = 4; i < SYD_FLOW_BATCH_MAX; i++)
+		CU_ASSERT_EQUAL(proto_flow_mod_append(&out, &m[0]), 0);
+	CU_ASSERT_EQUAL(proto_flow_mod_append(&out, &m[0]), -E2BIG);
+	m[0].flow.nactions = SYD_FLOW_ACTIONS + 1;
+	CU_ASSERT_EQUAL_FATAL(proto_flow_mod_begin(&out, 3), 0);
+	CU_ASSERT_EQUAL(proto_flow_mod_append(&out, &m[0]), -EINVAL);
+	proto_buf_free(&out);
 	CU_ASSERT_EQUAL(check_mods(m, 0), 0); /* an empty FLOW_MOD changes nothing */
 }
 
@@ -159,9 +197,29 @@ static void test_flow_mod_sizes(void)
 	CU_ASSERT_STRING_EQUAL(err, "FLOW_MOD body of 4 bytes is shorter than its count");
 	proto_begin(&b, SYD_MSG_FLOW_MOD, 1);
 	proto_append(&b, &head, sizeof(head));
-	proto_append(&b, m, sizeof(*m));
+	proto_append(&b, m, SYD_FLOW_MOD_SIZE(1));
 	CU_ASSERT_EQUAL(check(), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(err, "FLOW_MOD says 2 mods but carries 568 bytes");
+	CU_ASSERT_STRING_EQUAL(err, "FLOW_MOD says 2 mods but its body ends in mod 1 (at byte 208 "
+				    "of 208)");
+	proto_append(&b, m, SYD_FLOW_MOD_SIZE(0)); /* mod 1 shorter than its one action */
+	CU_ASSERT_EQUAL(check(), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "FLOW_MOD says 2 mods but its body ends in mod 1 (at byte 208 "
+				    "of 352)");
+	head.count = 1; /* one mod, then bytes that are no mod */
+	proto_begin(&b, SYD_MSG_FLOW_MOD, 1);
+	proto_append(&b, &head, sizeof(head));
+	proto_append(&b, m, SYD_FLOW_MOD_SIZE(1) + 8);
+	CU_ASSERT_EQUAL(check(), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "FLOW_MOD's 1 mods take 208 bytes, but it carries 216");
+	/* the padding after a mod's actions is zero */
+	m[0].flow.action[1].type = 1; /* action 1 of a mod of one: its first bytes pad it */
+	head.count = 1;
+	proto_begin(&b, SYD_MSG_FLOW_MOD, 1);
+	proto_append(&b, &head, sizeof(head));
+	proto_append(&b, m, SYD_FLOW_MOD_SIZE(1));
+	CU_ASSERT_EQUAL(check(), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err,
+			       "FLOW_MOD's mod 0: the padding after its 1 actions is not zero");
 	head.count = 0;
 	head.reserved = 1;
 	CU_ASSERT_EQUAL(check_msg(SYD_MSG_FLOW_MOD, &head, sizeof(head)), -EINVAL);
@@ -316,8 +374,16 @@ static void test_action_rules(void)
 #define A(k) (a = &f->action[k])
 	ACCEPTED(SYD_FC_ADD, (f->nactions = 0, memset(f->action, 0, sizeof(f->action))));
 	REFUSED(SYD_FC_ADD, f->nactions = 9, "mod 0 (add): 9 actions: at most 8");
-	REFUSED(SYD_FC_ADD, A(1)->type = SYD_FA_NORMAL,
-		"mod 0 (add): action slots after the 1 used are not zero");
+	/* Slots past nactions are not sent: a rule alone (as sydctl and the YAML loader
+	 * check it) must have them zero. */
+	ACCEPTED(SYD_FC_ADD, A(1)->type = SYD_FA_NORMAL);
+	{
+		struct syd_flow_mod m = good(SYD_FC_ADD);
+
+		m.flow.action[1].type = SYD_FA_NORMAL;
+		CU_ASSERT_EQUAL(proto_flow_check(&m.flow, SYD_FC_ADD, err, sizeof(err)), -EINVAL);
+		CU_ASSERT_STRING_EQUAL(err, "action slots after the 1 used are not zero");
+	}
 	REFUSED(SYD_FC_ADD, A(0)->type = 0, "mod 0 (add): action 0: unknown type 0");
 	REFUSED(SYD_FC_ADD, A(0)->type = SYD_FA_TYPE_MAX, "mod 0 (add): action 0: unknown type 12");
 	REFUSED(SYD_FC_ADD, A(0)->pad = 1, "mod 0 (add): action 0 (output): pad byte set");
@@ -399,9 +465,17 @@ static void test_deletes_carry_no_actions(void)
 	ACCEPTED(SYD_FC_DELETE_STRICT, f->priority = 65535);
 	REFUSED(SYD_FC_DELETE, f->nactions = 1,
 		"mod 0 (delete): a delete carries no actions: nactions and actions must be zero");
-	REFUSED(SYD_FC_DELETE_STRICT, f->action[7].vni = 1,
-		"mod 0 (delete_strict): a delete carries no actions: nactions and actions must be "
-		"zero");
+	/* action slots past nactions are not sent; a rule alone must have them zero */
+	ACCEPTED(SYD_FC_DELETE_STRICT, f->action[7].vni = 1);
+	{
+		struct syd_flow_mod m = good(SYD_FC_DELETE_STRICT);
+
+		m.flow.action[7].vni = 1;
+		CU_ASSERT_EQUAL(proto_flow_check(&m.flow, SYD_FC_DELETE_STRICT, err, sizeof(err)),
+				-EINVAL);
+		CU_ASSERT_STRING_EQUAL(err, "a delete carries no actions: nactions and actions "
+					    "must be zero");
+	}
 	REFUSED(SYD_FC_DELETE, f->cookie = 1,
 		"mod 0 (delete): a delete names rules by table and match: cookie and idle_timeout "
 		"must be zero");
@@ -530,9 +604,8 @@ static void test_errors_fit_any_buffer(void)
 	char small[8];
 
 	m.flow.table = 99;
-	proto_begin(&b, SYD_MSG_FLOW_MOD, 3);
-	proto_append(&b, &(struct syd_flow_batch){.count = 1}, sizeof(struct syd_flow_batch));
-	proto_append(&b, &m, sizeof(m));
+	proto_flow_mod_begin(&b, 3);
+	proto_flow_mod_append(&b, &m);
 	proto_finish(&b);
 	memset(small, 'x', sizeof(small));
 	CU_ASSERT_EQUAL(proto_check(b.data, b.len, small, sizeof(small)), -EINVAL);

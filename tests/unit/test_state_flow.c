@@ -17,6 +17,7 @@
 #include <CUnit/Basic.h>
 
 #include "flowtext.h"
+#include "proto_flow.h"
 #include "state.h"
 #include "state_gen.h"
 
@@ -168,13 +169,13 @@ static void test_flows_go_with_their_port_or_network(void)
 static struct syd_flow_batch *flow_batch(struct proto_buf *b, const struct syd_flow_mod *m,
 					 unsigned int n)
 {
-	struct syd_flow_batch head = {.count = n};
 	char err[256];
 	struct syd_hdr *h;
+	unsigned int i;
 
-	proto_begin(b, SYD_MSG_FLOW_MOD, 0);
-	proto_append(b, &head, sizeof(head));
-	proto_append(b, m, n * sizeof(*m));
+	proto_flow_mod_begin(b, 0);
+	for (i = 0; i < n; i++)
+		CU_ASSERT_EQUAL_FATAL(proto_flow_mod_append(b, &m[i]), 0);
 	h = proto_finish(b);
 	CU_ASSERT_EQUAL_FATAL(proto_check(h, h->length, err, sizeof(err)), 0);
 	return (struct syd_flow_batch *)(b->data + sizeof(*h));
@@ -482,6 +483,77 @@ static void test_save_and_load_with_flows(void)
 	state_free(&b);
 }
 
+/* A version-3 FLOW_MOD record: every mod with all SYD_FLOW_ACTIONS action slots. */
+struct v3_record {
+	struct syd_hdr h;
+	struct syd_flow_batch head;
+	struct syd_flow_mod mod[2];
+};
+
+/* path: a of version 4, then the record r written after it. */
+static void write_with_v3_record(const struct state *a, const char *path, const struct v3_record *r)
+{
+	char err[256];
+	int fd;
+
+	CU_ASSERT_EQUAL_FATAL(state_save(a, path, err, sizeof(err)), 0);
+	fd = open(path, O_WRONLY | O_APPEND);
+	CU_ASSERT_EQUAL(write(fd, r, sizeof(*r)), (ssize_t)sizeof(*r));
+	close(fd);
+}
+
+/* A state file of a version-3 syd-control (FLOW_MOD records of 560-byte mods) loads into
+ * the same rules, and one that is wrong for version 3 is damaged. */
+static void test_version_3_flow_records_load(void)
+{
+	char path[] = "/tmp/syd-state-XXXXXX", err[256];
+	struct v3_record r;
+	struct state a, b;
+	int fd = mkstemp(path);
+
+	close(fd);
+	state_init(&a);
+	state_init(&b);
+	base(&a);
+	memset(&r, 0, sizeof(r));
+	r.h.version = 3;
+	r.h.type = SYD_MSG_FLOW_MOD;
+	r.h.length = sizeof(r);
+	r.head.count = 2;
+	r.mod[0] = flow_mod_of(SYD_FC_ADD, "priority=9,in_port=vm1 actions=output:vm2,output:vm3");
+	r.mod[1] = flow_mod_of(SYD_FC_ADD, "table=2,udp,tp_dst=53 actions=drop");
+	write_with_v3_record(&a, path, &r);
+	CU_ASSERT_EQUAL(state_load(&b, path, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(state_apply_flow_mod(&a, &r.mod[0], err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(state_apply_flow_mod(&a, &r.mod[1], err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(state_nflows(&b), 2);
+	CU_ASSERT_EQUAL(flow_diff_count(&a, &b), 0);
+	CU_ASSERT_EQUAL(flow_diff_count(&b, &a), 0);
+	/* saved again, in version 4: the same rules, in less room */
+	CU_ASSERT_EQUAL(state_save(&b, path, err, sizeof(err)), 0);
+	state_clear(&b);
+	CU_ASSERT_EQUAL(state_load(&b, path, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(flow_diff_count(&a, &b), 0);
+	/* more mods than the record carries, or a mod with 9 actions: damaged */
+	state_clear(&a);
+	base(&a);
+	r.head.count = 3;
+	write_with_v3_record(&a, path, &r);
+	state_clear(&b);
+	CU_ASSERT_EQUAL(state_load(&b, path, err, sizeof(err)), -EBADMSG);
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(err, "damaged: a version-3 FLOW_MOD of 3 mods in 1144 bytes"));
+	r.head.count = 2;
+	r.mod[1].flow.nactions = SYD_FLOW_ACTIONS + 1;
+	write_with_v3_record(&a, path, &r);
+	state_clear(&b);
+	CU_ASSERT_EQUAL(state_load(&b, path, err, sizeof(err)), -EBADMSG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "damaged: mod 1: 9 actions"));
+	unlink(path);
+	state_free(&a);
+	state_free(&b);
+}
+
 static void test_flows_from_a_dump_and_idle_ones_forgotten(void)
 {
 	struct state want, have;
@@ -589,6 +661,7 @@ int main(void)
 	CU_add_test(s, "flow_diff_applied_gives_want", test_flow_diff_applied_gives_want);
 	CU_add_test(s, "flow_diff_of_many_rules", test_flow_diff_of_many_rules);
 	CU_add_test(s, "save_and_load_with_flows", test_save_and_load_with_flows);
+	CU_add_test(s, "version_3_flow_records_load", test_version_3_flow_records_load);
 	CU_add_test(s, "flows_from_a_dump_and_idle_ones_forgotten",
 		    test_flows_from_a_dump_and_idle_ones_forgotten);
 	CU_basic_set_mode(CU_BRM_VERBOSE);

@@ -511,11 +511,12 @@ static void print_flows(struct ctx *x, struct plan *p)
 			printf("%s\n", line);
 	}
 	for (m = 0; m < p->nfmsgs; m++) {
-		const struct syd_flow_batch *fb =
-			(const void *)(p->fmsg[m].data + sizeof(struct syd_hdr));
+		struct proto_flow_iter it;
+		struct syd_flow_mod fm;
 
-		for (i = 0; i < fb->count; i++) {
-			const struct syd_flow_mod *mod = &fb->mod[i];
+		proto_flow_iter_init(&it, (const void *)(p->fmsg[m].data + sizeof(struct syd_hdr)));
+		while (proto_flow_iter_next(&it, &fm)) {
+			const struct syd_flow_mod *mod = &fm;
 			const struct syd_flow *h = flow_of(&p->have, &mod->flow);
 
 			flow_line(h && mod->command == SYD_FC_DELETE_STRICT ? h : &mod->flow, rule,

@@ -42,14 +42,16 @@ static int text_error(struct ctx *x, const char *err)
 /* One FLOW_MOD of n mods, checked here first as the switch will.  @return an exit code. */
 static int send_mods(struct ctx *x, const struct syd_flow_mod *mods, unsigned int n)
 {
-	struct syd_flow_batch head = {.count = n};
 	struct proto_buf b = {0};
 	char err[SYD_PROTO_TEXT_MAX];
 	struct syd_hdr *h;
+	unsigned int i;
 	int ret;
 
-	if (proto_begin(&b, SYD_MSG_FLOW_MOD, 0) < 0 || proto_append(&b, &head, sizeof(head)) < 0 ||
-	    proto_append(&b, mods, n * sizeof(*mods)) < 0) {
+	ret = proto_flow_mod_begin(&b, 0);
+	for (i = 0; ret == 0 && i < n; i++)
+		ret = proto_flow_mod_append(&b, &mods[i]);
+	if (ret < 0) { /* the mods were checked: only memory can be short */
 		proto_buf_free(&b);
 		fprintf(stderr, "sydctl: %s: out of memory\n", x->verb);
 		return EXIT_REFUSED;
