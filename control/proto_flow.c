@@ -486,14 +486,13 @@ int proto_flow_mod_begin(struct proto_buf *b, uint32_t xid)
 
 int proto_flow_mod_append(struct proto_buf *b, const struct syd_flow_mod *m)
 {
+	static const uint8_t zeros[8];
 	struct syd_flow_batch *head = (struct syd_flow_batch *)(b->data + sizeof(struct syd_hdr));
+	size_t used;
 	int ret;
 
 	if (head->count >= SYD_FLOW_BATCH_MAX)
 		return -E2BIG;
-	static const uint8_t zeros[8];
-	size_t used;
-
 	if (m->flow.nactions > SYD_FLOW_ACTIONS)
 		return -EINVAL;
 	used = SYD_FLOW_MOD_USED(m->flow.nactions);

@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * stream: throughput, loss and latency through a switch.  Ports are paired (0<->1, 2<->3,
- * ...): each sends Ethernet/IPv4/UDP frames to its peer's MAC, as fast as its tx ring
- * takes them or at a set rate, and counts whatever it receives.  Each pair of directions
- * is a stream; a stream's loss is what one port sent and its peer did not receive.
+ * ...): each sends Ethernet/IPv4/UDP frames to its peer's MAC (a remote VTEP's inside
+ * VXLAN: port.h), as fast as its tx ring takes them or at a set rate, and counts
+ * whatever it receives.  Each pair of directions is a stream; a stream's loss is what one
+ * port sent and its peer did not receive.
  *
  * The generator is built to be cheaper per packet than the switch it measures: mbufs are
- * allocated and freed in bursts; each is filled by copying the first 64 bytes of one of
- * up to three prebuilt frames (the bytes past the headers are whatever the mbuf held: a
- * switch does not read them), then patching a stamp (TSC of the burst, sequence number)
- * and, with several flows, the UDP ports and the IPv4 destination (checksum patched
- * incrementally, RFC 1624).  Latency is measured on the oldest frame of each received
- * burst, so the receive path reads one frame's payload per burst, not per frame.
+ * allocated and freed in bursts; each is filled by copying the first 64 bytes (128 with
+ * a remote VTEP's VXLAN headers in front) of one of up to three prebuilt frames (the
+ * bytes past the headers are whatever the mbuf held: a switch does not read them), then
+ * patching a stamp (TSC of the burst, sequence number) and, with several flows, the UDP
+ * ports and the IPv4 destination (checksum patched incrementally, RFC 1624).  Latency is
+ * measured on the oldest frame of each received burst, so the receive path reads one
+ * frame's payload per burst, not per frame.
  *
  * Runs on the calling lcore until done or *stop is set; it owns the ports' queues while
  * it runs.
