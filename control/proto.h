@@ -427,13 +427,24 @@ struct syd_flow_batch {
 /* A mod of nactions on the wire: its used bytes, then zeros up to a multiple of 8. */
 #define SYD_FLOW_MOD_SIZE(nactions) ((SYD_FLOW_MOD_USED(nactions) + 7) & ~(size_t)7)
 
+/*
+ * A FLOWS entry: the counters, then the rule cut after its flow.nactions actions and
+ * padded with zeros to a multiple of 8 bytes: SYD_FLOW_STATS_SIZE(nactions), 216 bytes
+ * for one action (version 3 sent every entry whole, the rule first: 576 bytes).
+ * proto_flow_stats_next() reads one back whole.
+ */
 struct syd_flow_stats {
-	struct syd_flow flow;
 	uint64_t packets;
 	uint64_t bytes;
-	uint32_t age_s;  /* since it was added */
-	uint32_t idle_s; /* since its last packet (or since added) */
+	uint32_t age_s;	      /* since it was added */
+	uint32_t idle_s;      /* since its last packet (or since added) */
+	struct syd_flow flow; /* last: cut after its actions */
 };
+
+#define SYD_FLOW_STATS_USED(nactions)                                                              \
+	(offsetof(struct syd_flow_stats, flow.action) +                                            \
+	 (size_t)(nactions) * sizeof(struct syd_flow_action))
+#define SYD_FLOW_STATS_SIZE(nactions) ((SYD_FLOW_STATS_USED(nactions) + 7) & ~(size_t)7)
 
 /* A packet for FLOW_TRACE: what it would meet, given in the fields a rule can match. */
 struct syd_flow_probe {

@@ -349,47 +349,100 @@ static int check_probe(const struct syd_flow_probe *p, char *err, size_t errlen)
 	return 0;
 }
 
-/* Entries of FLOWS and FLOW_STEPS. */
-static int check_entries(const struct syd_hdr *h, size_t body, char *err, size_t errlen)
+/* A record whose rule (struct syd_flow at rule_off) is cut after its n actions, at p:
+ * whole into dst (whole bytes), the action slots it did not carry zero. */
+static void cut_read(void *dst, size_t whole, const uint8_t *p, size_t rule_off, unsigned int n)
+{
+	size_t used =
+		rule_off + offsetof(struct syd_flow, action) + n * sizeof(struct syd_flow_action);
+
+	memcpy(dst, p, used);
+	memset((uint8_t *)dst + used, 0, whole - used);
+}
+
+/* The entries of FLOWS: each SYD_FLOW_STATS_SIZE() of its own nactions. */
+static int check_flows(const struct syd_hdr *h, size_t body, char *err, size_t errlen)
 {
 	const struct where none = {0}, *w = &none;
 	const uint8_t *p = proto_body(h);
-	size_t size = h->type == SYD_MSG_FLOWS ? sizeof(struct syd_flow_stats)
-					       : sizeof(struct syd_flow_step);
+	size_t at = 0, i;
+	int ret;
+
+	NEED(body > 0, "FLOWS: an empty body (an empty table is DONE alone)");
+	for (i = 0; at < body; i++) {
+		struct where e = {.what = "FLOWS entry", .i = i};
+		struct syd_flow_stats s;
+		unsigned int n;
+
+		w = &none;
+		NEED(body - at >= SYD_FLOW_STATS_SIZE(0),
+		     "FLOWS: entry %zu is cut short (at byte %zu of %zu)", i, at, body);
+		memcpy(&s, p + at, SYD_FLOW_STATS_USED(0));
+		n = s.flow.nactions;
+		w = &e;
+		NEED(n <= SYD_FLOW_ACTIONS, "%u actions: at most %d", n, SYD_FLOW_ACTIONS);
+		w = &none;
+		NEED(body - at >= SYD_FLOW_STATS_SIZE(n),
+		     "FLOWS: entry %zu is cut short (at byte %zu of %zu)", i, at, body);
+		NEED(proto_zero(p + at + SYD_FLOW_STATS_USED(n),
+				SYD_FLOW_STATS_SIZE(n) - SYD_FLOW_STATS_USED(n)),
+		     "FLOWS: entry %zu: the padding after its %u actions is not zero", i, n);
+		cut_read(&s, sizeof(s), p + at, offsetof(struct syd_flow_stats, flow), n);
+		at += SYD_FLOW_STATS_SIZE(n);
+		ret = check_flow(&s.flow, SYD_FC_ADD, &e, err, errlen);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+void proto_flow_stats_begin(struct proto_flow_stats_iter *it, const struct syd_hdr *h)
+{
+	it->next = proto_body(h);
+	it->end = (const uint8_t *)h + h->length;
+}
+
+bool proto_flow_stats_next(struct proto_flow_stats_iter *it, struct syd_flow_stats *e)
+{
+	uint8_t n;
+
+	if (it->next >= it->end)
+		return false;
+	memcpy(&n, it->next + offsetof(struct syd_flow_stats, flow.nactions), sizeof(n));
+	cut_read(e, sizeof(*e), it->next, offsetof(struct syd_flow_stats, flow), n);
+	it->next += SYD_FLOW_STATS_SIZE(n);
+	return true;
+}
+
+/* The entries of FLOW_STEPS, all of one size. */
+static int check_steps(const struct syd_hdr *h, size_t body, char *err, size_t errlen)
+{
+	const struct where none = {0}, *w = &none;
+	const struct syd_flow_step *s = proto_body(h);
 	size_t i, n;
 	int ret;
 
-	NEED(body >= size && body % size == 0, "%s: body of %zu bytes is not whole entries of %zu",
-	     proto_msg_name(h->type), body, size);
-	n = body / size;
-	for (i = 0; i < n; i++, p += size) {
-		struct where e = {.what = h->type == SYD_MSG_FLOWS ? "FLOWS entry"
-								   : "FLOW_STEPS entry",
-				  .i = i};
+	NEED(body >= sizeof(*s) && body % sizeof(*s) == 0,
+	     "%s: body of %zu bytes is not whole entries of %zu", proto_msg_name(h->type), body,
+	     sizeof(*s));
+	n = body / sizeof(*s);
+	for (i = 0; i < n; i++, s++) {
+		struct where e = {.what = "FLOW_STEPS entry", .i = i};
 
-		if (h->type == SYD_MSG_FLOWS) {
-			ret = check_flow(&((const struct syd_flow_stats *)p)->flow, SYD_FC_ADD, &e,
-					 err, errlen);
-		} else {
-			const struct syd_flow_step *s = (const void *)p;
-
-			w = &e;
-			NEED(s->table < SYD_FLOW_TABLES || s->table == 0xff,
-			     "table %u is not in 0-%d (or 255: the outcome)", s->table,
-			     SYD_FLOW_TABLES - 1);
-			NEED(s->matched <= 1 && (s->matched == 0 || s->table != 0xff),
-			     "matched must be 0 or 1 (and 0 for the outcome)");
-			NEED(s->pad == 0 && s->pad2 == 0, "pad bytes set");
-			NEED(memchr(s->what, '\0', sizeof(s->what)) != NULL,
-			     "what is not NUL-terminated");
-			if (s->matched)
-				ret = check_flow(&s->flow, SYD_FC_ADD, &e, err, errlen);
-			else
-				ret = proto_zero(&s->flow, sizeof(s->flow))
-					      ? 0
-					      : fbad(err, errlen, &e,
-						     "no rule matched, but flow is set");
-		}
+		w = &e;
+		NEED(s->table < SYD_FLOW_TABLES || s->table == 0xff,
+		     "table %u is not in 0-%d (or 255: the outcome)", s->table,
+		     SYD_FLOW_TABLES - 1);
+		NEED(s->matched <= 1 && (s->matched == 0 || s->table != 0xff),
+		     "matched must be 0 or 1 (and 0 for the outcome)");
+		NEED(s->pad == 0 && s->pad2 == 0, "pad bytes set");
+		NEED(memchr(s->what, '\0', sizeof(s->what)) != NULL, "what is not NUL-terminated");
+		if (s->matched)
+			ret = check_flow(&s->flow, SYD_FC_ADD, &e, err, errlen);
+		else
+			ret = proto_zero(&s->flow, sizeof(s->flow))
+				      ? 0
+				      : fbad(err, errlen, &e, "no rule matched, but flow is set");
 		if (ret < 0)
 			return ret;
 	}
@@ -399,8 +452,7 @@ static int check_entries(const struct syd_hdr *h, size_t body, char *err, size_t
 /* A mod of n actions (at most SYD_FLOW_ACTIONS) at p, whole into *m: the rest zero. */
 static void mod_read(struct syd_flow_mod *m, const uint8_t *p, unsigned int n)
 {
-	memcpy(m, p, SYD_FLOW_MOD_USED(n));
-	memset(&m->flow.action[n], 0, (SYD_FLOW_ACTIONS - n) * sizeof(m->flow.action[0]));
+	cut_read(m, sizeof(*m), p, offsetof(struct syd_flow_mod, flow), n);
 }
 
 int proto_flow_check_msg(const struct syd_hdr *h, size_t body, char *err, size_t errlen)
@@ -421,8 +473,9 @@ int proto_flow_check_msg(const struct syd_hdr *h, size_t body, char *err, size_t
 		     body);
 		return check_probe(proto_body(h), err, errlen);
 	case SYD_MSG_FLOWS:
+		return check_flows(h, body, err, errlen);
 	case SYD_MSG_FLOW_STEPS:
-		return check_entries(h, body, err, errlen);
+		return check_steps(h, body, err, errlen);
 	case SYD_MSG_FLOW_MOD:
 		break;
 	default:

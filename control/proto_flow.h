@@ -59,6 +59,19 @@ void proto_flow_iter_init(struct proto_flow_iter *it, const struct syd_flow_batc
  * @return false when there is none left. */
 bool proto_flow_iter_next(struct proto_flow_iter *it, struct syd_flow_mod *m);
 
+/*
+ * The entries of a FLOWS message, in order (the message passed proto_check()): the next
+ * into *e, whole (its action slots past flow.nactions zero).  @return false when there is
+ * none left.  it->next starts at proto_body(h), it->end at the message's end.
+ */
+struct proto_flow_stats_iter {
+	const uint8_t *next;
+	const uint8_t *end;
+};
+
+void proto_flow_stats_begin(struct proto_flow_stats_iter *it, const struct syd_hdr *h);
+bool proto_flow_stats_next(struct proto_flow_stats_iter *it, struct syd_flow_stats *e);
+
 /* "add", "modify", "delete", "delete_strict"; "output", "normal", ...; or "unknown". */
 const char *proto_flow_command_name(unsigned int command);
 const char *proto_flow_action_name(unsigned int type);

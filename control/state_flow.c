@@ -352,16 +352,17 @@ void state_drop_flows_of(struct state *s, const char *port, const char *network)
 
 int state_add_flow_dump(struct state *s, const struct syd_hdr *h)
 {
-	const struct syd_flow_stats *e = proto_body(h);
-	size_t i, n = proto_entries(h, sizeof(*e));
+	struct proto_flow_stats_iter it;
+	struct syd_flow_stats e;
 
-	for (i = 0; i < n; i++) {
+	proto_flow_stats_begin(&it, h);
+	while (proto_flow_stats_next(&it, &e)) {
 		struct flow_rec *r;
 		long j;
 
 		if (s->flows.n >= STATE_MAX_FLOWS)
 			return -ENOSPC;
-		r = flowset_rec_new(&e[i].flow);
+		r = flowset_rec_new(&e.flow);
 		if (r == NULL)
 			return -ENOMEM;
 		j = flowset_find(&s->flows, &r->flow);

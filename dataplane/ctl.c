@@ -538,7 +538,7 @@ static bool handle_hello(struct ctl *c, struct ctl_client *cl, const struct syd_
 
 static int dump_entry_flow(const struct syd_flow_stats *e, void *arg)
 {
-	dump_add(arg, e, sizeof(*e));
+	dump_add(arg, e, SYD_FLOW_STATS_SIZE(e->flow.nactions)); /* cut after its actions */
 	return ((struct dump *)arg)->ok ? 0 : -EPIPE;
 }
 

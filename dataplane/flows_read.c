@@ -154,6 +154,7 @@ static int dump_rule(const struct cls_rule *r, void *arg)
 	struct syd_flow_stats e;
 	struct cls_rule_stats st;
 
+	memset(&e, 0, sizeof(e)); /* the padding after its actions goes out: zero */
 	flows_decompile(d->dp, r, &e.flow);
 	cls_rule_stats(d->dp->flows->cls, r, &st);
 	e.packets = st.packets;

@@ -162,10 +162,14 @@ static void consume(const struct syd_hdr *h)
 		break;
 	}
 	case SYD_MSG_FLOWS: {
-		const struct syd_flow_stats *e = proto_body(h);
+		struct proto_flow_stats_iter it;
+		struct syd_flow_stats e;
 
-		for (i = 0, n = entries(h, sizeof(*e)); i < n; i++)
-			sink += flow(&e[i].flow, SYD_FC_ADD) + e[i].packets;
+		proto_flow_stats_begin(&it, h);
+		while (proto_flow_stats_next(&it, &e))
+			sink += flow(&e.flow, SYD_FC_ADD) + e.packets;
+		if (it.next != it.end)
+			abort(); /* the check and the walk disagree on where the entries end */
 		break;
 	}
 	case SYD_MSG_FLOW_TRACE:

@@ -492,23 +492,62 @@ static void test_deletes_carry_no_actions(void)
 
 /* ---- FLOWS, FLOW_TRACE, FLOW_STEPS ---- */
 
+/* A FLOWS message of n entries, each cut after its actions as the dataplane sends it;
+ * cut bytes off its end. */
+static int check_flows(const struct syd_flow_stats *e, unsigned int n, size_t cut)
+{
+	unsigned int i;
+
+	proto_begin(&b, SYD_MSG_FLOWS, 9);
+	for (i = 0; i < n; i++) /* an entry that claims more than 8 actions: all 8 */
+		proto_append(&b, &e[i],
+			     SYD_FLOW_STATS_SIZE(e[i].flow.nactions < SYD_FLOW_ACTIONS
+							 ? e[i].flow.nactions
+							 : SYD_FLOW_ACTIONS));
+	b.len -= cut;
+	return check();
+}
+
 static void test_flows_entries(void)
 {
-	struct syd_flow_stats e[2];
+	struct syd_flow_stats e[2], got;
+	struct proto_flow_stats_iter it;
+	unsigned int i;
 
 	memset(e, 0, sizeof(e));
 	e[0].flow = good(SYD_FC_ADD).flow;
 	e[0].packets = 10;
 	e[1].flow = good(SYD_FC_ADD).flow;
 	e[1].flow.table = 1;
-	CU_ASSERT_EQUAL(check_msg(SYD_MSG_FLOWS, e, sizeof(e)), 0);
-	CU_ASSERT_EQUAL(check_msg(SYD_MSG_FLOWS, e, sizeof(e) - 1), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(err, "FLOWS: body of 1151 bytes is not whole entries of 576");
-	CU_ASSERT_EQUAL(check_msg(SYD_MSG_FLOWS, NULL, 0), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(err, "FLOWS: body of 0 bytes is not whole entries of 576");
-	e[1].flow.action[0].type = SYD_FA_TYPE_MAX;
-	CU_ASSERT_EQUAL(check_msg(SYD_MSG_FLOWS, e, sizeof(e)), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(err, "FLOWS entry 1: action 0: unknown type 12");
+	e[1].flow.nactions = 0;
+	memset(e[1].flow.action, 0, sizeof(e[1].flow.action));
+	CU_ASSERT_EQUAL(SYD_FLOW_STATS_SIZE(1), 216);
+	CU_ASSERT_EQUAL(SYD_FLOW_STATS_SIZE(SYD_FLOW_ACTIONS), sizeof(struct syd_flow_stats));
+	CU_ASSERT_EQUAL_FATAL(check_flows(e, 2, 0), 0);
+	CU_ASSERT_EQUAL(b.len, sizeof(struct syd_hdr) + 216 + 160);
+	/* read back whole, in order, to the message's end */
+	proto_flow_stats_begin(&it, (const struct syd_hdr *)b.data);
+	for (i = 0; proto_flow_stats_next(&it, &got); i++)
+		CU_ASSERT_EQUAL(i < 2 && memcmp(&got, &e[i], sizeof(got)) == 0, 1);
+	CU_ASSERT_EQUAL(i, 2);
+	CU_ASSERT_PTR_EQUAL(it.next, b.data + b.len);
+	CU_ASSERT_EQUAL(check_flows(e, 2, 1), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "FLOWS: entry 1 is cut short (at byte 216 of 375)");
+	CU_ASSERT_EQUAL(check_flows(e, 1, 200), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "FLOWS: entry 0 is cut short (at byte 0 of 16)");
+	CU_ASSERT_EQUAL(check_flows(e, 0, 0), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "FLOWS: an empty body (an empty table is DONE alone)");
+	e[1].flow.nactions = 9;
+	CU_ASSERT_EQUAL(check_flows(e, 2, 0), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "FLOWS entry 1: 9 actions: at most 8");
+	e[1].flow.nactions = 0;
+	e[0].flow.action[1].type = 1; /* its first bytes pad entry 0 */
+	CU_ASSERT_EQUAL(check_flows(e, 2, 0), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "FLOWS: entry 0: the padding after its 1 actions is not zero");
+	e[0].flow.action[1].type = 0;
+	e[0].flow.action[0].type = SYD_FA_TYPE_MAX;
+	CU_ASSERT_EQUAL(check_flows(e, 2, 0), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "FLOWS entry 0: action 0: unknown type 12");
 }
 
 static struct syd_flow_probe good_probe(void)

@@ -571,7 +571,8 @@ static void test_flows_from_a_dump_and_idle_ones_forgotten(void)
 	e[0].packets = 5;
 	e[1].flow = flow_mod_of(SYD_FC_ADD, "priority=9 actions=normal").flow;
 	proto_begin(&b, SYD_MSG_FLOWS, 0);
-	proto_append(&b, e, sizeof(e));
+	proto_append(&b, &e[0], SYD_FLOW_STATS_SIZE(e[0].flow.nactions));
+	proto_append(&b, &e[1], SYD_FLOW_STATS_SIZE(e[1].flow.nactions));
 	CU_ASSERT_EQUAL(state_add_dump(&have, proto_finish(&b)), 0);
 	CU_ASSERT_EQUAL(state_nflows(&have), 2);
 	/* priority=2 idled out in the dataplane: forgotten; priority=3 has no timeout: kept */

@@ -247,15 +247,16 @@ static const struct col flow_cols[] = {
 
 static int print_flows(const struct syd_hdr *h, void *arg)
 {
-	const struct syd_flow_stats *e = proto_body(h);
 	struct dump *d = arg;
 	char match[FLOWTEXT_MAX], actions[FLOWTEXT_MAX], rule[FLOWTEXT_MAX];
-	size_t i, n;
+	struct proto_flow_stats_iter it;
+	struct syd_flow_stats e;
 
 	if (h->type != SYD_MSG_FLOWS)
 		return 0;
-	for (i = 0, n = proto_entries(h, sizeof(*e)); i < n; i++) {
-		const struct syd_flow *f = &e[i].flow;
+	proto_flow_stats_begin(&it, h);
+	while (proto_flow_stats_next(&it, &e)) {
+		const struct syd_flow *f = &e.flow;
 
 		if (d->table >= 0 && f->table != d->table)
 			continue;
@@ -264,18 +265,18 @@ static int print_flows(const struct syd_hdr *h, void *arg)
 		if (d->x->d.json) {
 			flowtext_format(f, rule, sizeof(rule));
 			display_row(&d->x->d, f->cookie, (uint64_t)f->table, (uint64_t)f->priority,
-				    match, actions, e[i].packets, e[i].bytes, (uint64_t)e[i].age_s,
-				    (uint64_t)f->idle_timeout, (uint64_t)e[i].idle_s, rule);
+				    match, actions, e.packets, e.bytes, (uint64_t)e.age_s,
+				    (uint64_t)f->idle_timeout, (uint64_t)e.idle_s, rule);
 			continue;
 		}
 		/* ovs-ofctl dump-flows' line */
 		printf("cookie=0x%" PRIx64 ", duration=%" PRIu32 "s, table=%u, n_packets=%" PRIu64
 		       ", n_bytes=%" PRIu64 ", ",
-		       f->cookie, e[i].age_s, f->table, e[i].packets, e[i].bytes);
+		       f->cookie, e.age_s, f->table, e.packets, e.bytes);
 		if (f->idle_timeout)
 			printf("idle_timeout=%u, ", f->idle_timeout);
-		printf("idle_age=%" PRIu32 ", priority=%u%s%s actions=%s\n", e[i].idle_s,
-		       f->priority, match[0] ? "," : "", match, actions);
+		printf("idle_age=%" PRIu32 ", priority=%u%s%s actions=%s\n", e.idle_s, f->priority,
+		       match[0] ? "," : "", match, actions);
 	}
 	return 0;
 }
