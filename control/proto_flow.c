@@ -576,6 +576,44 @@ bool proto_flow_iter_next(struct proto_flow_iter *it, struct syd_flow_mod *m)
 	return true;
 }
 
+int proto_flow_mod_from_v3(void *msg, char *err, size_t errlen)
+{
+	uint8_t *buf = msg;
+	struct syd_hdr *h = msg;
+	struct syd_flow_batch head;
+	size_t in, out;
+	uint32_t i;
+
+	if (h->length < sizeof(*h) + sizeof(head))
+		return syd_fail(err, errlen, -EBADMSG, "a version-%u FLOW_MOD of %u bytes",
+				h->version, h->length);
+	memcpy(&head, buf + sizeof(*h), sizeof(head));
+	if (head.count > SYD_FLOW_BATCH_MAX ||
+	    h->length !=
+		    sizeof(*h) + sizeof(head) + (size_t)head.count * sizeof(struct syd_flow_mod))
+		return syd_fail(err, errlen, -EBADMSG,
+				"a version-%u FLOW_MOD of %u mods in %u bytes", h->version,
+				head.count, h->length);
+	in = out = sizeof(*h) + sizeof(head);
+	for (i = 0; i < head.count; i++) {
+		struct syd_flow_mod m;
+		size_t used;
+
+		memcpy(&m, buf + in, sizeof(m));
+		if (m.flow.nactions > SYD_FLOW_ACTIONS)
+			return syd_fail(err, errlen, -EBADMSG, "mod %u: %u actions", i,
+					m.flow.nactions);
+		used = SYD_FLOW_MOD_USED(m.flow.nactions);
+		memcpy(buf + out, &m, used); /* out <= in: it only moves back */
+		memset(buf + out + used, 0, SYD_FLOW_MOD_SIZE(m.flow.nactions) - used);
+		in += sizeof(m);
+		out += SYD_FLOW_MOD_SIZE(m.flow.nactions);
+	}
+	h->length = (uint32_t)out;
+	h->version = SYD_PROTO_VERSION;
+	return 0;
+}
+
 /* ---- DELETE's loose match ---- */
 
 static void canon_name(char *s, size_t len)

@@ -60,6 +60,14 @@ void proto_flow_iter_init(struct proto_flow_iter *it, const struct syd_flow_batc
 bool proto_flow_iter_next(struct proto_flow_iter *it, struct syd_flow_mod *m);
 
 /*
+ * A whole FLOW_MOD message of protocol version 2 or 3 at msg (header included, whose
+ * length says how much), whose mods all carry SYD_FLOW_ACTIONS action slots, in the
+ * current layout, in place: it only shrinks.  For a state file written by an older
+ * syd-control.  @return 0, or -EBADMSG with the reason in err.
+ */
+int proto_flow_mod_from_v3(void *msg, char *err, size_t errlen);
+
+/*
  * The entries of a FLOWS message, in order (the message passed proto_check()): the next
  * into *e, whole (its action slots past flow.nactions zero).  @return false when there is
  * none left.  it->next starts at proto_body(h), it->end at the message's end.

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "proto_flow.h"
 #include "state.h"
 
 int state_init(struct state *s)
@@ -687,45 +688,6 @@ int state_save(const struct state *s, const char *path, char *err, size_t errlen
 	return 0;
 }
 
-/*
- * A FLOW_MOD record of protocol version 2 or 3, whose mods all carry SYD_FLOW_ACTIONS
- * action slots, in the current layout (each cut after its actions), in place: it only
- * shrinks.  @return 0, or -EBADMSG with the reason in why.
- */
-static int flow_mod_from_v3(uint8_t *buf, char *why, size_t whylen)
-{
-	struct syd_hdr *h = (struct syd_hdr *)buf;
-	struct syd_flow_batch head;
-	size_t in, out;
-	uint32_t i;
-
-	if (h->length < sizeof(*h) + sizeof(head))
-		return syd_fail(why, whylen, -EBADMSG, "a version-%u FLOW_MOD of %u bytes",
-				h->version, h->length);
-	memcpy(&head, buf + sizeof(*h), sizeof(head));
-	if (head.count > SYD_FLOW_BATCH_MAX ||
-	    h->length !=
-		    sizeof(*h) + sizeof(head) + (size_t)head.count * sizeof(struct syd_flow_mod))
-		return syd_fail(why, whylen, -EBADMSG,
-				"a version-%u FLOW_MOD of %u mods in %u bytes", h->version,
-				head.count, h->length);
-	in = out = sizeof(*h) + sizeof(head);
-	for (i = 0; i < head.count; i++) {
-		struct syd_flow_mod m;
-
-		memcpy(&m, buf + in, sizeof(m));
-		if (m.flow.nactions > SYD_FLOW_ACTIONS)
-			return syd_fail(why, whylen, -EBADMSG, "mod %u: %u actions", i,
-					m.flow.nactions);
-		memcpy(buf + out, &m, SYD_FLOW_MOD_SIZE(m.flow.nactions));
-		in += sizeof(m);
-		out += SYD_FLOW_MOD_SIZE(m.flow.nactions);
-	}
-	h->length = (uint32_t)out;
-	h->version = SYD_PROTO_VERSION;
-	return 0;
-}
-
 int state_load(struct state *s, const char *path, char *err, size_t errlen)
 {
 	static uint8_t buf[SYD_PROTO_MSG_MAX];
@@ -762,7 +724,7 @@ int state_load(struct state *s, const char *path, char *err, size_t errlen)
 		if ((h.version == 2 || h.version == 3) && h.type == SYD_MSG_BATCH)
 			((struct syd_hdr *)buf)->version = SYD_PROTO_VERSION;
 		else if ((h.version == 2 || h.version == 3) && h.type == SYD_MSG_FLOW_MOD)
-			ret = flow_mod_from_v3(buf, why, sizeof(why));
+			ret = proto_flow_mod_from_v3(buf, why, sizeof(why));
 		if (ret == 0)
 			ret = proto_check(buf, ((struct syd_hdr *)buf)->length, why, sizeof(why));
 		if (ret == 0 && h.type != SYD_MSG_BATCH && h.type != SYD_MSG_FLOW_MOD)

@@ -55,6 +55,26 @@ unsigned int frame_stamp_offset(const struct frame_spec *f)
 	return off;
 }
 
+/* An IPv4 header (checksum valid) and a UDP header (checksum 0) at ip, ip_len bytes of
+ * IPv4 packet from src to dst, between UDP ports sport and dport (host order). */
+static void frame_ipv4_udp(struct rte_ipv4_hdr *ip, rte_be32_t src, rte_be32_t dst, uint16_t ip_len,
+			   uint16_t sport, uint16_t dport)
+{
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16(ip_len);
+	ip->time_to_live = FRAME_IPV4_TTL;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = src;
+	ip->dst_addr = dst;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	udp->src_port = rte_cpu_to_be_16(sport);
+	udp->dst_port = rte_cpu_to_be_16(dport);
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(ip_len - sizeof(*ip)));
+	udp->dgram_cksum = 0; /* none: a sender may patch the ports per packet */
+}
+
 int frame_build(uint8_t *buf, size_t buf_len, const struct frame_spec *f)
 {
 	/* Built whole here, then cut to f->size: a short frame is a prefix of a full one. */
@@ -77,22 +97,11 @@ int frame_build(uint8_t *buf, size_t buf_len, const struct frame_spec *f)
 		eth->ether_type = rte_cpu_to_be_16(f->ethertype);
 	}
 	if (f->ethertype == RTE_ETHER_TYPE_IPV4) {
-		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(full + l3);
-		struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
-		unsigned int min = l3 + sizeof(*ip) + sizeof(*udp);
-		uint16_t ip_len = (uint16_t)((f->size > min ? f->size : min) - l3);
+		unsigned int min = l3 + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr);
 
-		ip->version_ihl = RTE_IPV4_VHL_DEF;
-		ip->total_length = rte_cpu_to_be_16(ip_len);
-		ip->time_to_live = FRAME_IPV4_TTL;
-		ip->next_proto_id = IPPROTO_UDP;
-		ip->src_addr = f->ip_src;
-		ip->dst_addr = f->ip_dst;
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
-		udp->src_port = rte_cpu_to_be_16(FRAME_UDP_SPORT_BASE);
-		udp->dst_port = rte_cpu_to_be_16(FRAME_UDP_DPORT);
-		udp->dgram_len = rte_cpu_to_be_16((uint16_t)(ip_len - sizeof(*ip)));
-		udp->dgram_cksum = 0; /* none: the source port may be patched per packet */
+		frame_ipv4_udp((struct rte_ipv4_hdr *)(full + l3), f->ip_src, f->ip_dst,
+			       (uint16_t)((f->size > min ? f->size : min) - l3),
+			       FRAME_UDP_SPORT_BASE, FRAME_UDP_DPORT);
 	}
 	memcpy(buf, full, f->size);
 	return (int)f->size;
@@ -136,16 +145,8 @@ int frame_build_vxlan(uint8_t *buf, size_t buf_len, const struct frame_vxlan *v,
 	eth->dst_addr = v->dst;
 	eth->src_addr = v->src;
 	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(len - sizeof(*eth)));
-	ip->time_to_live = FRAME_IPV4_TTL;
-	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = v->ip_src;
-	ip->dst_addr = v->ip_dst;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	udp->src_port = rte_cpu_to_be_16(FRAME_VXLAN_SPORT);
-	udp->dst_port = rte_cpu_to_be_16(FRAME_VXLAN_PORT);
-	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(len - sizeof(*eth) - sizeof(*ip)));
+	frame_ipv4_udp(ip, v->ip_src, v->ip_dst, (uint16_t)(len - sizeof(*eth)), FRAME_VXLAN_SPORT,
+		       FRAME_VXLAN_PORT);
 	vx->vx_flags = rte_cpu_to_be_32(0x08000000); /* I: the VNI is valid */
 	vx->vx_vni = rte_cpu_to_be_32(v->vni << 8);
 	memmove(buf + FRAME_VXLAN_OVERHEAD, inner, inner_len);
