@@ -349,13 +349,10 @@ static int check_probe(const struct syd_flow_probe *p, char *err, size_t errlen)
 	return 0;
 }
 
-/* A record whose rule (struct syd_flow at rule_off) is cut after its n actions, at p:
- * whole into dst (whole bytes), the action slots it did not carry zero. */
-static void cut_read(void *dst, size_t whole, const uint8_t *p, size_t rule_off, unsigned int n)
+/* A record cut after its rule's actions (its first used bytes, SYD_FLOW_MOD_USED() or
+ * SYD_FLOW_STATS_USED()) at p: whole into dst (whole bytes), the rest zero. */
+static void cut_read(void *dst, size_t whole, const uint8_t *p, size_t used)
 {
-	size_t used =
-		rule_off + offsetof(struct syd_flow, action) + n * sizeof(struct syd_flow_action);
-
 	memcpy(dst, p, used);
 	memset((uint8_t *)dst + used, 0, whole - used);
 }
@@ -387,7 +384,7 @@ static int check_flows(const struct syd_hdr *h, size_t body, char *err, size_t e
 		NEED(proto_zero(p + at + SYD_FLOW_STATS_USED(n),
 				SYD_FLOW_STATS_SIZE(n) - SYD_FLOW_STATS_USED(n)),
 		     "FLOWS: entry %zu: the padding after its %u actions is not zero", i, n);
-		cut_read(&s, sizeof(s), p + at, offsetof(struct syd_flow_stats, flow), n);
+		cut_read(&s, sizeof(s), p + at, SYD_FLOW_STATS_USED(n));
 		at += SYD_FLOW_STATS_SIZE(n);
 		ret = check_flow(&s.flow, SYD_FC_ADD, &e, err, errlen);
 		if (ret < 0)
@@ -409,7 +406,7 @@ bool proto_flow_stats_next(struct proto_flow_stats_iter *it, struct syd_flow_sta
 	if (it->next >= it->end)
 		return false;
 	memcpy(&n, it->next + offsetof(struct syd_flow_stats, flow.nactions), sizeof(n));
-	cut_read(e, sizeof(*e), it->next, offsetof(struct syd_flow_stats, flow), n);
+	cut_read(e, sizeof(*e), it->next, SYD_FLOW_STATS_USED(n));
 	it->next += SYD_FLOW_STATS_SIZE(n);
 	return true;
 }
@@ -452,7 +449,7 @@ static int check_steps(const struct syd_hdr *h, size_t body, char *err, size_t e
 /* A mod of n actions (at most SYD_FLOW_ACTIONS) at p, whole into *m: the rest zero. */
 static void mod_read(struct syd_flow_mod *m, const uint8_t *p, unsigned int n)
 {
-	cut_read(m, sizeof(*m), p, offsetof(struct syd_flow_mod, flow), n);
+	cut_read(m, sizeof(*m), p, SYD_FLOW_MOD_USED(n));
 }
 
 int proto_flow_check_msg(const struct syd_hdr *h, size_t body, char *err, size_t errlen)

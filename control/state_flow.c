@@ -234,11 +234,6 @@ struct emitter {
 	bool open;
 };
 
-static struct syd_flow_batch *batch_of(struct emitter *e)
-{
-	return (struct syd_flow_batch *)(e->b.data + sizeof(struct syd_hdr));
-}
-
 static int flush(struct emitter *e)
 {
 	if (!e->open)
@@ -251,19 +246,8 @@ static int flush(struct emitter *e)
 static int add_mod(struct emitter *e, uint16_t command, const struct syd_flow *f)
 {
 	struct syd_flow_mod m = {.command = command};
-	int ret;
+	int ret = 0;
 
-	if (e->open && batch_of(e)->count == SYD_FLOW_BATCH_MAX) {
-		ret = flush(e);
-		if (ret < 0)
-			return ret;
-	}
-	if (!e->open) {
-		ret = proto_flow_mod_begin(&e->b, 0);
-		if (ret < 0)
-			return ret;
-		e->open = true;
-	}
 	if (command == SYD_FC_DELETE_STRICT) {
 		m.flow.table = f->table;
 		m.flow.priority = f->priority;
@@ -271,6 +255,17 @@ static int add_mod(struct emitter *e, uint16_t command, const struct syd_flow *f
 	} else {
 		m.flow = *f;
 	}
+	if (e->open) {
+		ret = proto_flow_mod_append(&e->b, &m);
+		if (ret != -E2BIG) /* a full message is sent, the mod goes in the next */
+			return ret;
+		ret = flush(e);
+	}
+	if (ret == 0)
+		ret = proto_flow_mod_begin(&e->b, 0);
+	if (ret < 0)
+		return ret;
+	e->open = true;
 	return proto_flow_mod_append(&e->b, &m);
 }
 
