@@ -121,8 +121,12 @@ class Switchyard:
         self.sydctl("clear-stats", "workers")
 
     def cycles(self):
+        return float(self.worker()["busy_cycles_per_packet"])
+
+    def worker(self):
+        """Worker 0's counters since the last clear (sydctl show workers)."""
         out = self.sydctl("-o", "json", "show", "workers").stdout
-        return float(json.loads(out)["workers"][0]["busy_cycles_per_packet"])
+        return json.loads(out)["workers"][0]
 
     def add_flows(self, path):
         r = self.sydctl("add-flows", path, check=False)
