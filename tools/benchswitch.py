@@ -24,6 +24,11 @@ class SwitchError(RuntimeError):
     pass
 
 
+# A switch whose worker was busy this share of the time or more was the bottleneck of
+# its run; below, syd-bench was (a 2-core VM often lands there).
+BOUND_SHARE = 0.9
+
+
 def wait_for(what, cond, proc=None, timeout=30):
     deadline = time.monotonic() + timeout
     while not cond():
