@@ -39,7 +39,13 @@
  * The exact-match cache (EMC) is per worker: CLS_EMC_ENTRIES entries mapping a (table,
  * full key) to the rule found for it (or to "no rule").  Every entry records the version
  * it was filled at, and a hit counts only at the same version: any commit, whatever it
- * changes, invalidates the whole cache at once, without touching it.
+ * changes, invalidates the whole cache at once, without touching it.  The cache can also
+ * count the packets it finds rules for, in the entry it just read, and add them to the
+ * rules' counters later, entry by entry (cls_emc_flush()): a packet then touches no
+ * counter line of its own.  A reader flushes when it first sees a new version, before its
+ * next quiescent state, and often enough that counters stay fresh; the rules an entry
+ * names are still there then, as a removed rule is freed only after two grace periods
+ * (without a synchronize hook, at the commit: flush before it).
  *
  * Handles: the writer names a rule by the pointer add or modify returned, until it
  * deletes or replaces that rule; a reader may use a rule it found only until its next
@@ -554,37 +560,59 @@ void cls_lookup_burst(const struct classifier *c, uint64_t v, unsigned int table
 void cls_rule_hit(const struct classifier *c, unsigned int worker, const struct cls_rule *r,
 		  uint32_t packets, uint64_t bytes);
 
-/* Start fetching the counters cls_rule_hit() will update (r's second line first). */
-void cls_rule_prefetch_hit(const struct classifier *c, unsigned int worker,
-			   const struct cls_rule *r);
-
 /* A reader's exact-match cache, for one classifier: allocate one per worker.  Two-way:
  * a key may sit in either of two entries chosen by its hash. */
 struct cls_emc {
 	const struct classifier *cls;
 	uint32_t seed;	 /* the classifier's hash seed */
+	uint32_t worker; /* the reader whose counters it adds to */
 	uint64_t hits;	 /* lookups answered by the cache */
 	uint64_t misses; /* lookups that went to the classifier */
 	uint64_t inserts;
+	uint32_t npending; /* entries holding counts, listed in pending[] */
+	uint16_t pending[CLS_EMC_ENTRIES];
 	struct cls_emc_entry {
-		struct cls_key key;
+		/* The key, whose padding (the last word's top 7 bytes) holds the entry's tag:
+		 * version << 4 | table.  One compare checks both; an entry of another version
+		 * may name a freed rule. */
+		uint64_t w[CLS_KEY_WORDS];
 		const struct cls_rule *rule; /* NULL: the table has no rule for key */
-		uint64_t tag;		     /* version << 8 | table; UINT64_MAX: empty */
+		uint32_t packets;	     /* counted, not flushed; bit 31: listed in pending[] */
+		uint32_t bytes;
 	} __attribute__((aligned(64))) e[CLS_EMC_ENTRIES]; /* one cache line each */
 } __attribute__((aligned(64)));
 
 _Static_assert(sizeof(struct cls_emc_entry) == 64, "an exact-match cache entry is a line");
+_Static_assert(CLS_TABLES <= 16, "a table number fits the tag's four bits");
 
-/* @return an empty cache for classifier c, or NULL when memory is short. */
-struct cls_emc *cls_emc_create(const struct classifier *c);
+/* @return an empty cache for classifier c, counting for reader worker (as cls_rule_hit()),
+ * or NULL when memory is short. */
+struct cls_emc *cls_emc_create(const struct classifier *c, unsigned int worker);
 
 void cls_emc_destroy(struct cls_emc *emc);
 
 /* cls_lookup_burst() through the cache: hits are answered from it, misses are looked up
- * and cached (misses of the table too).  Same results as cls_lookup_burst() at v. */
+ * and cached (misses of the table too).  Same results as cls_lookup_burst() at v.  With
+ * bytes, every packet a rule is found for counts against it (one packet, bytes[i]
+ * bytes), held in the cache until cls_emc_flush(). */
 void cls_emc_lookup_burst(struct cls_emc *emc, uint64_t v, unsigned int table,
-			  const struct cls_key *const keys[], unsigned int n,
-			  const struct cls_rule *out[]);
+			  const struct cls_key *const keys[], const uint32_t bytes[],
+			  unsigned int n, const struct cls_rule *out[]);
+
+/*
+ * Add the counts the cache holds to the rules' counters (cls_rule_hit()).  The reader
+ * must call it after the version it loads moved (before its next quiescent state: the
+ * rules counted may be freed after that), and should whenever it idles and every
+ * millisecond or so, so that readers of the counters (and idle timeouts) see them.
+ * Each entry's counts are bounded by 2^32 packets and bytes per call.
+ */
+void cls_emc_flush(struct cls_emc *emc);
+
+/* Whether the cache holds counts to flush. */
+static inline bool cls_emc_pending(const struct cls_emc *emc)
+{
+	return emc->npending != 0;
+}
 
 /* The hash the cache files k under in table. */
 static inline uint32_t cls_emc_hash(const struct cls_emc *emc, const struct cls_key *k,
@@ -611,6 +639,6 @@ static inline void cls_emc_prefetch(const struct cls_emc *emc, uint32_t hash)
  * prefetched) by the caller, as soon as it had the key. */
 void cls_emc_lookup_hashed(struct cls_emc *emc, uint64_t v, unsigned int table,
 			   const struct cls_key *const keys[], const uint32_t hashes[],
-			   unsigned int n, const struct cls_rule *out[]);
+			   const uint32_t bytes[], unsigned int n, const struct cls_rule *out[]);
 
 #endif /* SYD_CLASSIFIER_H */

@@ -9,6 +9,9 @@
 
 #include <rte_common.h>
 #include <rte_prefetch.h>
+#ifdef __AVX512F__
+#include <immintrin.h>
+#endif
 
 #include "classifier_priv.h"
 
@@ -172,18 +175,68 @@ void cls_rule_hit(const struct classifier *c, unsigned int worker, const struct 
 			 __ATOMIC_RELAXED);
 }
 
-void cls_rule_prefetch_hit(const struct classifier *c, unsigned int worker,
-			   const struct cls_rule *r)
-{
-	const struct cls_counter *chunk =
-		__atomic_load_n(&c->ctr[worker][r->stats_idx >> CLS_CTR_SHIFT], __ATOMIC_ACQUIRE);
-
-	rte_prefetch0(&chunk[r->stats_idx & (CLS_CTR_CHUNK - 1)]);
-}
-
 /* The exact-match cache */
 
-struct cls_emc *cls_emc_create(const struct classifier *c)
+/* An entry's last word for a key at tag (version << 4 | table); an empty entry's
+ * (EMC_EMPTY) matches no key, whose padding is 0, before version 2^52. */
+#define EMC_EMPTY    UINT64_MAX
+#define EMC_TAG_BITS 56
+
+static inline uint64_t emc_tag(uint64_t v, unsigned int table)
+{
+	return (v << 4 | table) & ((1ull << EMC_TAG_BITS) - 1);
+}
+
+static inline uint64_t emc_last(const struct cls_key *k, uint64_t tag)
+{
+	return k->w[CLS_KEY_WORDS - 1] | tag << 8;
+}
+
+/* Whether e holds key k at the tag in last (emc_last()). */
+static inline bool emc_eq(const struct cls_emc_entry *e, const struct cls_key *k, uint64_t last)
+{
+#ifdef __AVX512F__
+	/* The entry's line against the key with its tag, six lanes at once. */
+	__m512i q =
+		_mm512_mask_set1_epi64(_mm512_maskz_loadu_epi64(0x1f, k->w), 0x20, (long long)last);
+
+	return _mm512_mask_cmpneq_epu64_mask(0x3f, _mm512_load_si512(e), q) == 0;
+#else
+	uint64_t diff = e->w[CLS_KEY_WORDS - 1] ^ last;
+	int i;
+
+	for (i = 0; i < CLS_KEY_WORDS - 1; i++)
+		diff |= e->w[i] ^ k->w[i];
+	return diff == 0;
+#endif
+}
+
+/* In an entry's packets: the entry is listed in pending[]; the count is the other bits. */
+#define EMC_LISTED (1u << 31)
+
+/* Count a packet of len bytes in e (whose rule is not NULL). */
+static inline void emc_count(struct cls_emc *emc, struct cls_emc_entry *e, uint32_t len)
+{
+	if (e->packets == 0) {
+		emc->pending[emc->npending++] = (uint16_t)(e - emc->e);
+		e->packets = EMC_LISTED;
+	}
+	e->packets++;
+	e->bytes += len;
+}
+
+/* Hand e's counts to its rule; listed: e stays in pending[] (0: it was taken out). */
+static inline void emc_settle(struct cls_emc *emc, struct cls_emc_entry *e, uint32_t listed)
+{
+	uint32_t n = e->packets & ~EMC_LISTED;
+
+	if (n != 0)
+		cls_rule_hit(emc->cls, emc->worker, e->rule, n, e->bytes);
+	e->packets &= listed;
+	e->bytes = 0;
+}
+
+struct cls_emc *cls_emc_create(const struct classifier *c, unsigned int worker)
 {
 	struct cls_emc *emc = aligned_alloc(64, sizeof(*emc));
 	unsigned int i;
@@ -192,13 +245,17 @@ struct cls_emc *cls_emc_create(const struct classifier *c)
 		return NULL;
 	emc->cls = c;
 	emc->seed = c->seed;
+	emc->worker = worker;
 	emc->hits = 0;
 	emc->misses = 0;
 	emc->inserts = 0;
+	emc->npending = 0;
 	for (i = 0; i < CLS_EMC_ENTRIES; i++) {
-		memset(&emc->e[i].key, 0, sizeof(emc->e[i].key));
+		memset(emc->e[i].w, 0, sizeof(emc->e[i].w));
+		emc->e[i].w[CLS_KEY_WORDS - 1] = EMC_EMPTY;
 		emc->e[i].rule = NULL;
-		emc->e[i].tag = UINT64_MAX;
+		emc->e[i].packets = 0;
+		emc->e[i].bytes = 0;
 	}
 	return emc;
 }
@@ -208,9 +265,18 @@ void cls_emc_destroy(struct cls_emc *emc)
 	free(emc);
 }
 
+void cls_emc_flush(struct cls_emc *emc)
+{
+	uint32_t i;
+
+	for (i = 0; i < emc->npending; i++)
+		emc_settle(emc, &emc->e[emc->pending[i]], 0);
+	emc->npending = 0;
+}
+
 void cls_emc_lookup_burst(struct cls_emc *emc, uint64_t v, unsigned int table,
-			  const struct cls_key *const keys[], unsigned int n,
-			  const struct cls_rule *out[])
+			  const struct cls_key *const keys[], const uint32_t bytes[],
+			  unsigned int n, const struct cls_rule *out[])
 {
 	uint32_t hash[CLS_BURST];
 	unsigned int base, i;
@@ -222,19 +288,20 @@ void cls_emc_lookup_burst(struct cls_emc *emc, uint64_t v, unsigned int table,
 			hash[i] = cls_emc_hash(emc, keys[base + i], table);
 			cls_emc_prefetch(emc, hash[i]);
 		}
-		cls_emc_lookup_hashed(emc, v, table, keys + base, hash, cnt, out + base);
+		cls_emc_lookup_hashed(emc, v, table, keys + base, hash,
+				      bytes != NULL ? bytes + base : NULL, cnt, out + base);
 	}
 }
 
 void cls_emc_lookup_hashed(struct cls_emc *emc, uint64_t v, unsigned int table,
 			   const struct cls_key *const keys[], const uint32_t hashes[],
-			   unsigned int n, const struct cls_rule *out[])
+			   const uint32_t bytes[], unsigned int n, const struct cls_rule *out[])
 {
 	const struct classifier *c = emc->cls;
 	const struct cls_key *miss_key[CLS_BURST];
 	const struct cls_rule *miss_out[CLS_BURST];
 	uint32_t hash[CLS_BURST], pos[CLS_BURST];
-	uint64_t tag = v << 8 | table;
+	uint64_t tag = emc_tag(v, table);
 	const struct cls_pvec *pv;
 	unsigned int base, i, nmiss;
 
@@ -255,19 +322,22 @@ void cls_emc_lookup_hashed(struct cls_emc *emc, uint64_t v, unsigned int table,
 		nmiss = 0;
 		for (i = 0; i < cnt; i++) {
 			uint32_t h = hashes[base + i];
-			const struct cls_emc_entry *e0 = &emc->e[cls_emc_way(h, 0)];
-			const struct cls_emc_entry *e1 = &emc->e[cls_emc_way(h, 1)];
+			const struct cls_key *k = keys[base + i];
+			struct cls_emc_entry *e = &emc->e[cls_emc_way(h, 0)];
+			uint64_t last = emc_last(k, tag);
 
-			/* The tag first: an entry of another version may hold a freed rule. */
-			if (e0->tag == tag && key_eq(&e0->key, keys[base + i])) {
-				out[base + i] = e0->rule;
-			} else if (e1->tag == tag && key_eq(&e1->key, keys[base + i])) {
-				out[base + i] = e1->rule;
-			} else {
-				miss_key[nmiss] = keys[base + i];
-				hash[nmiss] = h;
-				pos[nmiss++] = base + i;
+			if (!emc_eq(e, k, last)) {
+				e = &emc->e[cls_emc_way(h, 1)];
+				if (!emc_eq(e, k, last)) {
+					miss_key[nmiss] = k;
+					hash[nmiss] = h;
+					pos[nmiss++] = base + i;
+					continue;
+				}
 			}
+			out[base + i] = e->rule;
+			if (bytes != NULL && e->rule != NULL)
+				emc_count(emc, e, bytes[base + i]);
 		}
 		emc->hits += cnt - nmiss;
 		if (nmiss == 0)
@@ -280,15 +350,21 @@ void cls_emc_lookup_hashed(struct cls_emc *emc, uint64_t v, unsigned int table,
 
 			out[pos[i]] = miss_out[i];
 			/* An entry of an older version, else either in turn. */
-			if ((e0->tag >> 8) != v)
+			if (e0->w[CLS_KEY_WORDS - 1] >> 12 != tag >> 4)
 				e = e0;
-			else if ((e1->tag >> 8) != v)
+			else if (e1->w[CLS_KEY_WORDS - 1] >> 12 != tag >> 4)
 				e = e1;
 			else
 				e = (emc->inserts++ & 1) ? e1 : e0;
-			e->key = *miss_key[i];
+			/* Its counts go to the rule they were counted for (still there: the
+			 * reader has not passed a quiescent state since, or the version is
+			 * the same); it stays listed. */
+			emc_settle(emc, e, EMC_LISTED);
+			memcpy(e->w, miss_key[i]->w, sizeof(e->w));
+			e->w[CLS_KEY_WORDS - 1] = emc_last(miss_key[i], tag);
 			e->rule = miss_out[i];
-			e->tag = tag;
+			if (bytes != NULL && e->rule != NULL)
+				emc_count(emc, e, bytes[pos[i]]);
 		}
 	}
 }

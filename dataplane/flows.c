@@ -41,7 +41,7 @@ int flows_init(struct dataplane *dp)
 	if (fs->cls == NULL)
 		return -ENOMEM;
 	for (i = 0; i < dp->nworkers; i++) {
-		dp->worker[i]->emc = cls_emc_create(fs->cls);
+		dp->worker[i]->emc = cls_emc_create(fs->cls, i);
 		if (dp->worker[i]->emc == NULL)
 			return -ENOMEM;
 	}

@@ -179,9 +179,10 @@ static void inject_drain(struct worker *w, const struct topology *t)
 int worker_main(void *arg)
 {
 	struct worker *w = arg;
-	const uint64_t learn_gap = rte_get_tsc_hz() / 100;
+	const uint64_t learn_gap = rte_get_tsc_hz() / 100, count_gap = rte_get_tsc_hz() / 1000;
 	struct rte_mbuf *pkts[WORKER_BURST];
 	uint64_t prev, now, mark;
+	bool idle = false;
 
 	rte_rcu_qsbr_thread_register(w->qs, w->id);
 	rte_rcu_qsbr_thread_online(w->qs, w->id);
@@ -194,6 +195,7 @@ int worker_main(void *arg)
 
 		w->now_tsc = prev;
 		mark = prev; /* cycles up to mark are counted */
+		flow_counts_settle(w, prev, idle, count_gap);
 		for (q = 0; q < t->nrxq[w->id]; q++) {
 			const struct topo_rxq *rxq = &t->rxq[w->id][q];
 			uint16_t n = rte_eth_rx_burst(rxq->eth_port, rxq->queue, pkts, WORKER_BURST);
@@ -238,6 +240,7 @@ int worker_main(void *arg)
 
 		now = rte_rdtsc();
 		w->wc.iterations++;
+		idle = npkts == 0;
 		if (npkts) {
 			w->wc.busy_cycles += now - mark;
 			w->wc.packets += npkts;
@@ -246,6 +249,8 @@ int worker_main(void *arg)
 		}
 		prev = now;
 	}
+	if (w->emc != NULL)
+		cls_emc_flush(w->emc); /* before the rules counted can go */
 	rte_rcu_qsbr_thread_offline(w->qs, w->id);
 	rte_rcu_qsbr_thread_unregister(w->qs, w->id);
 	return 0;

@@ -62,6 +62,8 @@ struct worker {
 		uint64_t tsc;
 	} learn_recent[WORKER_LEARN_FILTER];
 	struct tx_buf tx[SYD_MAX_PORTS];
+	uint64_t counted_v;   /* the flow tables' version when emc's counts were last flushed */
+	uint64_t counted_tsc; /* and when */
 
 	struct worker_counters wc;
 	struct port_counters pc[SYD_MAX_PORTS];

@@ -164,8 +164,7 @@ static __rte_always_inline void flow_exec(struct worker *w, const struct topolog
 		       from_uplink);
 		return;
 	}
-next_rule:
-	cls_rule_hit(t->flows, w->id, r, 1, m->pkt_len);
+next_rule: /* r is counted: table 0's by the cache, a later table's at its goto */
 	TR(rec->flow = 1; rec->flow_table = cls_rule_table(r);
 	   rec->flow_priority = (uint16_t)cls_rule_priority(r));
 	{
@@ -206,8 +205,10 @@ next_rule:
 				break;
 			case SYD_FA_GOTO_TABLE:
 				r = cls_lookup(t->flows, v, a->arg8, &p->ck);
-				if (r != NULL)
+				if (r != NULL) {
+					cls_rule_hit(t->flows, w->id, r, 1, m->pkt_len);
 					goto next_rule;
+				}
 				why = SYD_DROP_FLOW_TABLE_MISS;
 				break;
 			default: /* drop */
@@ -224,51 +225,67 @@ no_mbuf:
 	COUNT(w->pc[in].drops[SYD_DROP_NO_MBUF]++);
 }
 
-/* How many packets ahead flow_burst() fetches a rule, and its counters. */
+/* How many packets ahead flow_burst() fetches a rule. */
 #define FLOW_PREFETCH_RULE 4
-#define FLOW_PREFETCH_CTR  2
 
-/* Start fetching the line of r that running it reads (counters index, actions). */
+/* Start fetching the line of r that running it reads (actions). */
 static inline void flow_prefetch_rule(const struct cls_rule *r)
 {
 	if (r != NULL)
 		rte_prefetch0((const uint8_t *)r + RTE_CACHE_LINE_SIZE);
 }
 
-/* The packets of a burst that the flow tables decide: table 0 for all at once. */
+/* The packets of a burst that the flow tables decide: table 0 for all at once (the
+ * cache counts their hits). */
 static __rte_always_inline void flow_burst(struct worker *w, const struct topology *t,
 					   struct l2_ctx *l2, uint16_t in, struct flow_pkt *fp,
 					   uint16_t n, const int do_trace, const int from_uplink)
 {
 	const struct cls_key *keys[WORKER_BURST];
 	const struct cls_rule *rules[WORKER_BURST];
-	uint32_t hashes[WORKER_BURST];
+	uint32_t hashes[WORKER_BURST], bytes[WORKER_BURST];
 	uint64_t v = cls_version(t->flows);
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
 		keys[i] = &fp[i].ck;
 		hashes[i] = fp[i].hash;
+		bytes[i] = fp[i].m->pkt_len;
 	}
-	cls_emc_lookup_hashed(w->emc, v, 0, keys, hashes, n, rules);
-	/* A cache hit has not touched its rule.  Software-pipelined: while packet i runs,
-	 * the second line of rule i + 4 (counters index, actions) and the counters of rule
-	 * i + 2 (found through that line) are on their way; prefetched all at once, they
-	 * would wait for the few line-fill buffers. */
+	cls_emc_lookup_hashed(w->emc, v, 0, keys, hashes, bytes, n, rules);
+	/* A cache hit has not touched its rule: while packet i runs, the second line of
+	 * rule i + 4 is on its way (prefetched all at once, they would wait for the few
+	 * line-fill buffers). */
 	for (i = 0; i < RTE_MIN(n, (uint16_t)FLOW_PREFETCH_RULE); i++)
 		flow_prefetch_rule(rules[i]);
-	for (i = 0; i < RTE_MIN(n, (uint16_t)FLOW_PREFETCH_CTR); i++)
-		if (rules[i] != NULL)
-			cls_rule_prefetch_hit(t->flows, w->id, rules[i]);
 	for (i = 0; i < n; i++) {
 		struct trace_record *rec = fp[i].rec;
 
 		if (i + FLOW_PREFETCH_RULE < n)
 			flow_prefetch_rule(rules[i + FLOW_PREFETCH_RULE]);
-		if (i + FLOW_PREFETCH_CTR < n && rules[i + FLOW_PREFETCH_CTR] != NULL)
-			cls_rule_prefetch_hit(t->flows, w->id, rules[i + FLOW_PREFETCH_CTR]);
 		flow_exec(w, t, l2, in, &fp[i], rules[i], v, do_trace, from_uplink);
 		TR(trace_done(rec));
+	}
+}
+
+/*
+ * Hand the hits the cache counted to the rules' counters: when the classifier's version
+ * moved, when the worker idles, and every gap cycles.  Called at the start of each
+ * iteration: a rule removed by the version seen here is freed only after a grace period
+ * that needs the worker's next quiescent state.
+ */
+static inline void flow_counts_settle(struct worker *w, uint64_t now, bool idle, uint64_t gap)
+{
+	struct cls_emc *emc = w->emc;
+	uint64_t v;
+
+	if (emc == NULL || !cls_emc_pending(emc))
+		return;
+	v = cls_version(emc->cls);
+	if (v != w->counted_v || idle || now - w->counted_tsc >= gap) {
+		cls_emc_flush(emc);
+		w->counted_v = v;
+		w->counted_tsc = now;
 	}
 }
 

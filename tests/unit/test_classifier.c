@@ -98,12 +98,12 @@ static long lookup_tag(struct classifier *c, unsigned int table, const struct cl
 	const struct cls_key *keys[3] = {k, k, k};
 	const struct cls_rule *one, *burst[3], *cached[3];
 	uint64_t v = cls_version(c);
-	struct cls_emc *emc = cls_emc_create(c);
+	struct cls_emc *emc = cls_emc_create(c, 0);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(emc);
 	one = cls_lookup(c, v, table, k);
 	cls_lookup_burst(c, v, table, keys, 3, burst);
-	cls_emc_lookup_burst(emc, v, table, keys, 3, cached);
+	cls_emc_lookup_burst(emc, v, table, keys, NULL, 3, cached);
 	CU_ASSERT_PTR_EQUAL(one, burst[0]);
 	CU_ASSERT_PTR_EQUAL(one, burst[2]);
 	CU_ASSERT_PTR_EQUAL(one, cached[0]);
@@ -905,7 +905,7 @@ static void test_sweep_expires_idle_rules(void)
 static void test_emc_hits_and_is_invalidated_by_every_change(void)
 {
 	struct classifier *c = new_cls();
-	struct cls_emc *emc = cls_emc_create(c);
+	struct cls_emc *emc = cls_emc_create(c, 0);
 	struct cls_match low, high;
 	struct cls_key k = base_key(), other = base_key();
 	const struct cls_key *keys[1] = {&k};
@@ -916,25 +916,25 @@ static void test_emc_hits_and_is_invalidated_by_every_change(void)
 	cls_match_in_port(&low, k.in_port);
 	rl = add(c, 0, 10, &low, 1);
 	cls_commit(c);
-	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, 1, out);
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out);
 	CU_ASSERT_PTR_EQUAL(out[0], rl);
 	CU_ASSERT_EQUAL(emc->misses, 1);
-	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, 1, out);
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out);
 	CU_ASSERT_PTR_EQUAL(out[0], rl);
 	CU_ASSERT_EQUAL(emc->hits, 1);
 	/* An empty table is answered without the cache. */
-	cls_emc_lookup_burst(emc, cls_version(c), 1, keys, 1, out);
+	cls_emc_lookup_burst(emc, cls_version(c), 1, keys, NULL, 1, out);
 	CU_ASSERT_PTR_NULL(out[0]);
 	CU_ASSERT_EQUAL(emc->misses, 1);
 	/* Another table is another entry. */
 	add(c, 1, 10, &low, 5);
 	cls_commit(c);
-	cls_emc_lookup_burst(emc, cls_version(c), 1, keys, 1, out);
+	cls_emc_lookup_burst(emc, cls_version(c), 1, keys, NULL, 1, out);
 	CU_ASSERT_EQUAL(tag_of(out[0]), 5);
-	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, 1, out);
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out);
 	CU_ASSERT_PTR_EQUAL(out[0], rl);
 	CU_ASSERT_EQUAL(emc->misses, 3);
-	cls_emc_lookup_burst(emc, cls_version(c), 1, keys, 1, out);
+	cls_emc_lookup_burst(emc, cls_version(c), 1, keys, NULL, 1, out);
 	CU_ASSERT_EQUAL(tag_of(out[0]), 5);
 	CU_ASSERT_EQUAL(emc->hits, 2);
 
@@ -942,28 +942,28 @@ static void test_emc_hits_and_is_invalidated_by_every_change(void)
 	memset(&high, 0, sizeof(high));
 	cls_match_ip_dst(&high, k.ip_dst, 32);
 	add(c, 0, 20, &high, 2);
-	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, 1, out); /* staged: still rl */
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out); /* staged: still rl */
 	CU_ASSERT_PTR_EQUAL(out[0], rl);
 	cls_commit(c);
-	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, 1, out);
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out);
 	CU_ASSERT_EQUAL(tag_of(out[0]), 2);
 	/* Delete it: back to rl. */
 	cls_rule_delete(c, out[0]);
 	cls_commit(c);
-	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, 1, out);
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out);
 	CU_ASSERT_PTR_EQUAL(out[0], rl);
 	/* Delete rl: a miss, cached as one... */
 	cls_rule_delete(c, rl);
 	cls_commit(c);
 	cls_reclaim(c); /* rl's memory is gone: the cache must not hand it out */
-	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, 1, out);
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out);
 	CU_ASSERT_PTR_NULL(out[0]);
-	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, 1, out);
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out);
 	CU_ASSERT_PTR_NULL(out[0]);
 	/* ...until a rule matching it is added. */
 	add(c, 0, 1, &low, 3);
 	cls_commit(c);
-	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, 1, out);
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out);
 	CU_ASSERT_EQUAL(tag_of(out[0]), 3);
 	/* A modify is a change too. */
 	{
@@ -976,13 +976,95 @@ static void test_emc_hits_and_is_invalidated_by_every_change(void)
 		spec.actions_len = sizeof(tag);
 		CU_ASSERT_EQUAL(cls_rule_modify(c, out[0], &spec, NULL), 0);
 		cls_commit(c);
-		cls_emc_lookup_burst(emc, cls_version(c), 0, keys, 1, out);
+		cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out);
 		CU_ASSERT_EQUAL(tag_of(out[0]), 4);
 	}
 	other.in_port = 99;
 	keys[0] = &other;
-	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, 1, out);
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out);
 	CU_ASSERT_PTR_NULL(out[0]);
+	cls_emc_destroy(emc);
+	cls_destroy(c);
+}
+
+static uint64_t packets_of(struct classifier *c, const struct cls_rule *r, uint64_t *bytes)
+{
+	struct cls_rule_stats st;
+
+	cls_rule_stats(c, r, &st);
+	*bytes = st.bytes;
+	return st.packets;
+}
+
+/* Hits the cache counts reach the rules at a flush (or when their entry is refilled);
+ * misses of the table count nothing; a rule removed by the last commit can still take
+ * them, with readers to wait for (ASan would see a freed one). */
+static void test_emc_counts_hits_until_flushed(void)
+{
+	struct cls_params p = {.workers = 2, .synchronize = count_grace_period};
+	struct classifier *c = cls_create(&p);
+	struct cls_emc *emc = cls_emc_create(c, 1);
+	struct cls_match m, other;
+	struct cls_key k = base_key(), k2 = base_key();
+	const struct cls_key *keys[2] = {&k, &k2};
+	const struct cls_rule *out[2], *r, *r2;
+	uint32_t bytes[2] = {100, 60};
+	uint64_t b;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(emc);
+	memset(&m, 0, sizeof(m));
+	cls_match_in_port(&m, k.in_port);
+	r = add(c, 0, 10, &m, 1);
+	cls_commit(c);
+	k2.in_port = 99; /* no rule: a miss of the table */
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, bytes, 2, out); /* cache misses */
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, bytes, 2, out); /* cache hits */
+	CU_ASSERT_PTR_EQUAL(out[0], r);
+	CU_ASSERT_PTR_NULL(out[1]);
+	CU_ASSERT_EQUAL(emc->hits, 2);
+	CU_ASSERT_EQUAL(packets_of(c, r, &b), 0); /* not yet */
+	CU_ASSERT_TRUE(cls_emc_pending(emc));
+	cls_emc_flush(emc);
+	CU_ASSERT_FALSE(cls_emc_pending(emc));
+	CU_ASSERT_EQUAL(packets_of(c, r, &b), 2);
+	CU_ASSERT_EQUAL(b, 200);
+	cls_emc_flush(emc); /* nothing twice */
+	CU_ASSERT_EQUAL(packets_of(c, r, &b), 2);
+
+	/* Counted at one version, refilled at the next: the entry's counts go to r then. */
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, bytes, 1, out);
+	memset(&other, 0, sizeof(other));
+	cls_match_in_port(&other, 7);
+	add(c, 0, 10, &other, 2);
+	cls_commit(c);
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, bytes, 1, out);
+	CU_ASSERT_EQUAL(emc->misses, 3);
+	CU_ASSERT_EQUAL(packets_of(c, r, &b), 3);
+	cls_emc_flush(emc);
+	CU_ASSERT_EQUAL(packets_of(c, r, &b), 4);
+	CU_ASSERT_EQUAL(b, 400);
+
+	/* A modify keeps the counters: hits of the old rule flushed after it count. */
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, bytes, 1, out);
+	{
+		struct cls_rule_spec spec = {.match = m, .priority = 10};
+		uint32_t tag = 3;
+
+		spec.actions = &tag;
+		spec.actions_len = sizeof(tag);
+		CU_ASSERT_EQUAL(cls_rule_modify(c, r, &spec, &r2), 0);
+	}
+	cls_commit(c);
+	cls_emc_flush(emc);
+	CU_ASSERT_EQUAL(packets_of(c, r2, &b), 5);
+
+	/* Deleted by the last commit: still there for the flush. */
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, bytes, 1, out);
+	CU_ASSERT_PTR_EQUAL(out[0], r2);
+	cls_rule_delete(c, r2);
+	cls_commit(c);
+	cls_emc_flush(emc);
+	cls_reclaim(c);
 	cls_emc_destroy(emc);
 	cls_destroy(c);
 }
@@ -1138,8 +1220,8 @@ static unsigned int oracle_check(struct classifier *c, struct cls_emc *emc, cons
 				random_key(&keys[i]);
 			keys[31] = keys[0]; /* the same flow twice in a burst */
 			cls_lookup_burst(c, v, t, kp, 32, burst);
-			cls_emc_lookup_burst(emc, v, t, kp, 32, cached);
-			cls_emc_lookup_burst(emc, v, t, kp, 32, again); /* hits, mostly */
+			cls_emc_lookup_burst(emc, v, t, kp, NULL, 32, cached);
+			cls_emc_lookup_burst(emc, v, t, kp, NULL, 32, again); /* hits, mostly */
 			for (i = 0; i < 32; i++) {
 				const struct oracle_rule *want =
 					oracle_lookup(o->committed, o->ncommitted, t, &keys[i]);
@@ -1164,7 +1246,7 @@ static void test_random_operations_agree_with_linear_scan(void)
 	enum { OPS = 30000 };
 	static struct oracle o;
 	struct classifier *c = new_cls();
-	struct cls_emc *emc = cls_emc_create(c);
+	struct cls_emc *emc = cls_emc_create(c, 0);
 	unsigned int op, i, nerr = 0, commits = 0, checked = 0;
 	unsigned int counted[7] = {0};
 	uint32_t next_tag = 1;
@@ -1298,7 +1380,9 @@ static void test_random_operations_agree_with_linear_scan(void)
  * Readers look each flow up in the three tables at one version, by single, burst and
  * cached lookups, and count what must never happen: a missing rule, two tables at
  * different generations, a checksum that does not fit the rule, a rule that does not
- * cover the key.  Freed memory would be ASan's to report.
+ * cover the key.  They count hits both directly and through the cache, which they flush
+ * whenever the version moved, as workers do: every hit of table 2's rule must reach its
+ * counters.  Freed memory would be ASan's to report.
  */
 #define CC_READERS 2
 #define CC_KEYS	   16
@@ -1313,14 +1397,16 @@ struct cc_actions {
 struct cc_reader {
 	pthread_t thread;
 	unsigned int id;
-	uint64_t quiescent;
+	uint64_t quiescent;   /* the last token seen */
+	uint64_t stable_hits; /* counted against table 2's rule */
 	uint64_t missing, torn, bad_sum, not_covering, disagree, lookups;
 };
 
 static struct {
 	struct classifier *c;
 	int stop;
-	int started; /* readers running: a grace period waits for these */
+	int started;	/* readers running: a grace period waits for these */
+	uint64_t token; /* grace periods started, as rte_rcu_qsbr's */
 	struct cc_reader r[CC_READERS];
 } cc;
 
@@ -1387,7 +1473,9 @@ static unsigned int cc_check(const struct classifier *c, const struct cls_rule *
 static void *cc_read(void *arg)
 {
 	struct cc_reader *me = arg;
-	struct cls_emc *emc = cls_emc_create(cc.c);
+	struct cls_emc *emc = cls_emc_create(cc.c, me->id);
+	uint32_t bytes[CC_KEYS];
+	uint64_t counted_v = 0;
 	struct cls_key keys[CC_KEYS];
 	const struct cls_key *kp[CC_KEYS];
 	const struct cls_rule *single[3][CC_KEYS], *burst[3][CC_KEYS], *cached[3][CC_KEYS];
@@ -1396,15 +1484,20 @@ static void *cc_read(void *arg)
 	for (j = 0; j < CC_KEYS; j++) {
 		keys[j] = cc_key(j);
 		kp[j] = &keys[j];
+		bytes[j] = 64;
 	}
 	while (!__atomic_load_n(&cc.stop, __ATOMIC_ACQUIRE)) {
 		uint64_t v = cls_version(cc.c);
 
+		if (v != counted_v) { /* the rules counted may go at the next grace period */
+			cls_emc_flush(emc);
+			counted_v = v;
+		}
 		for (t = 0; t < 3; t++) {
 			for (j = 0; j < CC_KEYS; j++)
 				single[t][j] = cls_lookup(cc.c, v, t, &keys[j]);
 			cls_lookup_burst(cc.c, v, t, kp, CC_KEYS, burst[t]);
-			cls_emc_lookup_burst(emc, v, t, kp, CC_KEYS, cached[t]);
+			cls_emc_lookup_burst(emc, v, t, kp, bytes, CC_KEYS, cached[t]);
 		}
 		for (j = 0; j < CC_KEYS; j++) {
 			uint64_t gen[3] = {0, 0, 0};
@@ -1420,25 +1513,28 @@ static void *cc_read(void *arg)
 				if (single[t][j] != NULL)
 					cls_rule_hit(cc.c, me->id, single[t][j], 1, 64);
 			}
+			me->stable_hits += (single[2][j] != NULL) + (cached[2][j] != NULL);
 			me->torn += gen[0] != gen[1] || gen[1] != gen[2];
 			me->lookups += 3;
 		}
-		__atomic_store_n(&me->quiescent, me->quiescent + 1, __ATOMIC_RELEASE);
+		/* The token read first: a reader that reports a grace period's sees the
+		 * version published before it began. */
+		__atomic_store_n(&me->quiescent, __atomic_load_n(&cc.token, __ATOMIC_ACQUIRE),
+				 __ATOMIC_RELEASE);
 	}
+	cls_emc_flush(emc); /* the writer is done: nothing is freed any more */
 	cls_emc_destroy(emc);
 	return NULL;
 }
 
 static void cc_synchronize(void *arg)
 {
-	uint64_t snap[CC_READERS];
+	uint64_t t = __atomic_add_fetch(&cc.token, 1, __ATOMIC_RELEASE);
 	int i, n = __atomic_load_n(&cc.started, __ATOMIC_ACQUIRE);
 
 	(void)arg;
 	for (i = 0; i < n; i++)
-		snap[i] = __atomic_load_n(&cc.r[i].quiescent, __ATOMIC_ACQUIRE);
-	for (i = 0; i < n; i++)
-		while (__atomic_load_n(&cc.r[i].quiescent, __ATOMIC_ACQUIRE) == snap[i] &&
+		while (__atomic_load_n(&cc.r[i].quiescent, __ATOMIC_ACQUIRE) < t &&
 		       !__atomic_load_n(&cc.stop, __ATOMIC_ACQUIRE))
 			sched_yield();
 }
@@ -1484,7 +1580,7 @@ static void test_readers_see_only_complete_rule_sets(void)
 	const struct cls_rule *pair[2][CC_KEYS], *filler[CC_FILLERS], *stable;
 	struct cls_match m;
 	struct timespec t0;
-	uint64_t g = 1, lookups = 0;
+	uint64_t g = 1, lookups = 0, stable_hits = 0;
 	unsigned int j, t, nerr = 0;
 	int i;
 
@@ -1545,12 +1641,19 @@ static void test_readers_see_only_complete_rule_sets(void)
 
 		pthread_join(rd->thread, NULL);
 		CU_ASSERT_TRUE(rd->quiescent > 0);
+		stable_hits += rd->stable_hits;
 		CU_ASSERT_EQUAL(rd->missing, 0);
 		CU_ASSERT_EQUAL(rd->torn, 0);
 		CU_ASSERT_EQUAL(rd->bad_sum, 0);
 		CU_ASSERT_EQUAL(rd->not_covering, 0);
 		CU_ASSERT_EQUAL(rd->disagree, 0);
 		lookups += rd->lookups;
+	}
+	{
+		struct cls_rule_stats st;
+
+		cls_rule_stats(cc.c, stable, &st);
+		CU_ASSERT_EQUAL(st.packets, stable_hits);
 	}
 	CU_ASSERT_EQUAL(nerr, 0);
 	CU_ASSERT_TRUE(g > 10);
@@ -1666,6 +1769,7 @@ int main(void)
 		T(test_counters_sum_workers_and_restart_for_new_rule),
 		T(test_sweep_expires_idle_rules),
 		T(test_emc_hits_and_is_invalidated_by_every_change),
+		T(test_emc_counts_hits_until_flushed),
 		T(test_random_operations_agree_with_linear_scan),
 		T(test_readers_see_only_complete_rule_sets),
 		T(test_million_rules_add_and_delete),
