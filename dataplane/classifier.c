@@ -374,7 +374,7 @@ static void rule_stage_removal(struct classifier *c, struct cls_rule *r)
 static int check_spec(const struct cls_rule_spec *spec)
 {
 	if (spec->table >= CLS_TABLES || spec->actions_len > CLS_ACTIONS_MAX ||
-	    (spec->actions_len > 0 && spec->actions == NULL))
+	    (spec->actions_len > 0 && spec->actions == NULL) || spec->hint >= CLS_HINTS)
 		return -EINVAL;
 	return 0;
 }
@@ -396,6 +396,7 @@ static struct cls_rule *rule_new(struct classifier *c, const struct cls_rule_spe
 	r->idle_timeout_s = spec->idle_timeout_s;
 	r->actions_len = spec->actions_len;
 	r->table = table;
+	r->hint = spec->hint;
 	if (spec->actions_len > 0)
 		memcpy(r->actions, spec->actions, spec->actions_len);
 	return r;

@@ -80,6 +80,9 @@
 #define CLS_MAX_RULES	 (1u << 24) /* rules alive at once, replaced ones included */
 #define CLS_EMC_ENTRIES	 8192	    /* a power of two */
 #define CLS_VLAN_PRESENT 0x1000	    /* in cls_key.vlan: the packet has a VLAN tag */
+#define CLS_HINTS                                                                                  \
+	64 /* rule hints: 0 to 63 (an entry keeps one in its rule's                                \
+	    * address, which is 64-byte aligned) */
 
 /*
  * What a rule can match: every field of a packet as the parser saw it, plus where it
@@ -350,6 +353,8 @@ struct cls_rule_spec {
 	uint64_t cookie;	 /* the caller's, stored as is */
 	const void *actions;	 /* actions_len bytes, copied into the rule */
 	uint16_t actions_len;	 /* 0 to CLS_ACTIONS_MAX */
+	uint8_t hint; /* below CLS_HINTS, the caller's: the cache hands it out with each hit,
+		       * so a reader can act on a rule without reading it; 0: none */
 };
 
 struct cls_subtable;
@@ -365,7 +370,8 @@ struct cls_rule {
 	struct cls_rule *dup_next; /* same match, lower priority (or another version) */
 	uint32_t priority;
 	uint8_t table;
-	uint8_t pad[3];
+	uint8_t hint;
+	uint8_t pad[2];
 	/* Second: what a packet that hit the rule needs (counters, actions). */
 	uint32_t stats_idx; /* its counters, shared by the versions of a rule */
 	uint16_t idle_timeout_s;
@@ -401,6 +407,11 @@ static inline uint32_t cls_rule_priority(const struct cls_rule *r)
 static inline uint8_t cls_rule_table(const struct cls_rule *r)
 {
 	return r->table;
+}
+
+static inline uint8_t cls_rule_hint(const struct cls_rule *r)
+{
+	return r->hint;
 }
 
 static inline uint64_t cls_rule_cookie(const struct cls_rule *r)
@@ -576,7 +587,7 @@ struct cls_emc {
 		 * version << 4 | table.  One compare checks both; an entry of another version
 		 * may name a freed rule. */
 		uint64_t w[CLS_KEY_WORDS];
-		const struct cls_rule *rule; /* NULL: the table has no rule for key */
+		uintptr_t rule; /* the rule's address | its hint; 0: the table has no rule */
 		uint32_t packets;	     /* counted, not flushed; bit 31: listed in pending[] */
 		uint32_t bytes;
 	} __attribute__((aligned(64))) e[CLS_EMC_ENTRIES]; /* one cache line each */
@@ -584,6 +595,7 @@ struct cls_emc {
 
 _Static_assert(sizeof(struct cls_emc_entry) == 64, "an exact-match cache entry is a line");
 _Static_assert(CLS_TABLES <= 16, "a table number fits the tag's four bits");
+_Static_assert(_Alignof(struct cls_rule) >= CLS_HINTS, "a hint fits a rule address's low bits");
 
 /* @return an empty cache for classifier c, counting for reader worker (as cls_rule_hit()),
  * or NULL when memory is short. */
@@ -594,10 +606,11 @@ void cls_emc_destroy(struct cls_emc *emc);
 /* cls_lookup_burst() through the cache: hits are answered from it, misses are looked up
  * and cached (misses of the table too).  Same results as cls_lookup_burst() at v.  With
  * bytes, every packet a rule is found for counts against it (one packet, bytes[i]
- * bytes), held in the cache until cls_emc_flush(). */
+ * bytes), held in the cache until cls_emc_flush().  With hints, hints[i] is the rule's
+ * (0 with no rule). */
 void cls_emc_lookup_burst(struct cls_emc *emc, uint64_t v, unsigned int table,
 			  const struct cls_key *const keys[], const uint32_t bytes[],
-			  unsigned int n, const struct cls_rule *out[]);
+			  unsigned int n, const struct cls_rule *out[], uint8_t hints[]);
 
 /*
  * Add the counts the cache holds to the rules' counters (cls_rule_hit()).  The reader
@@ -639,6 +652,7 @@ static inline void cls_emc_prefetch(const struct cls_emc *emc, uint32_t hash)
  * prefetched) by the caller, as soon as it had the key. */
 void cls_emc_lookup_hashed(struct cls_emc *emc, uint64_t v, unsigned int table,
 			   const struct cls_key *const keys[], const uint32_t hashes[],
-			   const uint32_t bytes[], unsigned int n, const struct cls_rule *out[]);
+			   const uint32_t bytes[], unsigned int n, const struct cls_rule *out[],
+			   uint8_t hints[]);
 
 #endif /* SYD_CLASSIFIER_H */

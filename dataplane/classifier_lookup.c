@@ -211,17 +211,22 @@ static inline bool emc_eq(const struct cls_emc_entry *e, const struct cls_key *k
 #endif
 }
 
+static inline const struct cls_rule *emc_rule(const struct cls_emc_entry *e)
+{
+	return (const struct cls_rule *)(e->rule & ~(uintptr_t)(CLS_HINTS - 1));
+}
+
 /* In an entry's packets: the entry is listed in pending[]; the count is the other bits. */
 #define EMC_LISTED (1u << 31)
 
-/* Count a packet of len bytes in e (whose rule is not NULL). */
-static inline void emc_count(struct cls_emc *emc, struct cls_emc_entry *e, uint32_t len)
+/* Count n packets of len bytes in all in e (whose rule is not NULL). */
+static inline void emc_count(struct cls_emc *emc, struct cls_emc_entry *e, uint32_t n, uint32_t len)
 {
 	if (e->packets == 0) {
 		emc->pending[emc->npending++] = (uint16_t)(e - emc->e);
 		e->packets = EMC_LISTED;
 	}
-	e->packets++;
+	e->packets += n;
 	e->bytes += len;
 }
 
@@ -231,7 +236,7 @@ static inline void emc_settle(struct cls_emc *emc, struct cls_emc_entry *e, uint
 	uint32_t n = e->packets & ~EMC_LISTED;
 
 	if (n != 0)
-		cls_rule_hit(emc->cls, emc->worker, e->rule, n, e->bytes);
+		cls_rule_hit(emc->cls, emc->worker, emc_rule(e), n, e->bytes);
 	e->packets &= listed;
 	e->bytes = 0;
 }
@@ -253,7 +258,7 @@ struct cls_emc *cls_emc_create(const struct classifier *c, unsigned int worker)
 	for (i = 0; i < CLS_EMC_ENTRIES; i++) {
 		memset(emc->e[i].w, 0, sizeof(emc->e[i].w));
 		emc->e[i].w[CLS_KEY_WORDS - 1] = EMC_EMPTY;
-		emc->e[i].rule = NULL;
+		emc->e[i].rule = 0;
 		emc->e[i].packets = 0;
 		emc->e[i].bytes = 0;
 	}
@@ -276,7 +281,7 @@ void cls_emc_flush(struct cls_emc *emc)
 
 void cls_emc_lookup_burst(struct cls_emc *emc, uint64_t v, unsigned int table,
 			  const struct cls_key *const keys[], const uint32_t bytes[],
-			  unsigned int n, const struct cls_rule *out[])
+			  unsigned int n, const struct cls_rule *out[], uint8_t hints[])
 {
 	uint32_t hash[CLS_BURST];
 	unsigned int base, i;
@@ -289,13 +294,15 @@ void cls_emc_lookup_burst(struct cls_emc *emc, uint64_t v, unsigned int table,
 			cls_emc_prefetch(emc, hash[i]);
 		}
 		cls_emc_lookup_hashed(emc, v, table, keys + base, hash,
-				      bytes != NULL ? bytes + base : NULL, cnt, out + base);
+				      bytes != NULL ? bytes + base : NULL, cnt, out + base,
+				      hints != NULL ? hints + base : NULL);
 	}
 }
 
 void cls_emc_lookup_hashed(struct cls_emc *emc, uint64_t v, unsigned int table,
 			   const struct cls_key *const keys[], const uint32_t hashes[],
-			   const uint32_t bytes[], unsigned int n, const struct cls_rule *out[])
+			   const uint32_t bytes[], unsigned int n, const struct cls_rule *out[],
+			   uint8_t hints[])
 {
 	const struct classifier *c = emc->cls;
 	const struct cls_key *miss_key[CLS_BURST];
@@ -305,19 +312,21 @@ void cls_emc_lookup_hashed(struct cls_emc *emc, uint64_t v, unsigned int table,
 	const struct cls_pvec *pv;
 	unsigned int base, i, nmiss;
 
-	if (table >= CLS_TABLES) {
-		for (i = 0; i < n; i++)
+	pv = table < CLS_TABLES ? __atomic_load_n(&c->tab[table].pvec, __ATOMIC_ACQUIRE) : NULL;
+	if (pv == NULL) { /* no such table, or an empty one: nothing to cache */
+		for (i = 0; i < n; i++) {
 			out[i] = NULL;
-		return;
-	}
-	pv = __atomic_load_n(&c->tab[table].pvec, __ATOMIC_ACQUIRE);
-	if (pv == NULL) { /* an empty table: nothing to cache */
-		for (i = 0; i < n; i++)
-			out[i] = NULL;
+			if (hints != NULL)
+				hints[i] = 0;
+		}
 		return;
 	}
 	for (base = 0; base < n; base += CLS_BURST) {
 		unsigned int cnt = RTE_MIN(n - base, (unsigned int)CLS_BURST);
+		/* Hits in a row on one entry are counted there once: packets of one flow
+		 * would otherwise each wait for the last one's store. */
+		struct cls_emc_entry *run = NULL;
+		uint32_t run_n = 0, run_len = 0;
 
 		nmiss = 0;
 		for (i = 0; i < cnt; i++) {
@@ -335,10 +344,23 @@ void cls_emc_lookup_hashed(struct cls_emc *emc, uint64_t v, unsigned int table,
 					continue;
 				}
 			}
-			out[base + i] = e->rule;
-			if (bytes != NULL && e->rule != NULL)
-				emc_count(emc, e, bytes[base + i]);
+			out[base + i] = emc_rule(e);
+			if (hints != NULL)
+				hints[base + i] = (uint8_t)(e->rule & (CLS_HINTS - 1));
+			if (bytes != NULL && e->rule != 0) {
+				if (e != run) {
+					if (run_n != 0)
+						emc_count(emc, run, run_n, run_len);
+					run = e;
+					run_n = 0;
+					run_len = 0;
+				}
+				run_n++;
+				run_len += bytes[base + i];
+			}
 		}
+		if (run_n != 0) /* before a miss may refill its entry */
+			emc_count(emc, run, run_n, run_len);
 		emc->hits += cnt - nmiss;
 		if (nmiss == 0)
 			continue;
@@ -349,6 +371,8 @@ void cls_emc_lookup_hashed(struct cls_emc *emc, uint64_t v, unsigned int table,
 			struct cls_emc_entry *e1 = &emc->e[cls_emc_way(hash[i], 1)], *e;
 
 			out[pos[i]] = miss_out[i];
+			if (hints != NULL)
+				hints[pos[i]] = miss_out[i] != NULL ? miss_out[i]->hint : 0;
 			/* An entry of an older version, else either in turn. */
 			if (e0->w[CLS_KEY_WORDS - 1] >> 12 != tag >> 4)
 				e = e0;
@@ -362,9 +386,9 @@ void cls_emc_lookup_hashed(struct cls_emc *emc, uint64_t v, unsigned int table,
 			emc_settle(emc, e, EMC_LISTED);
 			memcpy(e->w, miss_key[i]->w, sizeof(e->w));
 			e->w[CLS_KEY_WORDS - 1] = emc_last(miss_key[i], tag);
-			e->rule = miss_out[i];
-			if (bytes != NULL && e->rule != NULL)
-				emc_count(emc, e, bytes[pos[i]]);
+			e->rule = (uintptr_t)miss_out[i] | (miss_out[i] ? miss_out[i]->hint : 0);
+			if (bytes != NULL && e->rule != 0)
+				emc_count(emc, e, 1, bytes[pos[i]]);
 		}
 	}
 }

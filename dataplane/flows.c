@@ -327,6 +327,7 @@ static int apply(struct dataplane *dp, const struct syd_flow_mod *md, char *why,
 	spec.cookie = f->cookie;
 	spec.actions = fa;
 	spec.actions_len = (uint16_t)(sizeof(*fa) + fa->n * sizeof(fa->a[0]));
+	spec.hint = flow_hint(fa);
 	if (old != NULL && journal_puts(fs, old) < 0)
 		return syd_fail(why, len, -ENOMEM, "out of memory");
 	if (md->command == SYD_FC_MODIFY)

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "classifier.h"
+#include "options.h"
 #include "proto.h"
 
 /* A compiled action: 8 bytes. */
@@ -52,6 +53,25 @@ struct flow_acts {
 	uint8_t pad[3];
 	struct flow_act a[];
 };
+
+/* A rule's classifier hint (cls_rule_spec.hint): what a packet that hits it needs, for
+ * the two commonest rules, so that the worker runs them without reading the rule. */
+#define FLOW_HINT_NONE	 0 /* run the actions */
+#define FLOW_HINT_NORMAL 1 /* actions=normal */
+#define FLOW_HINT_OUTPUT 2 /* actions=output:PORT: FLOW_HINT_OUTPUT + the port slot */
+_Static_assert(FLOW_HINT_OUTPUT + SYD_MAX_PORTS <= CLS_HINTS, "every output:PORT has a hint");
+
+/* The hint of a rule with these actions. */
+static inline uint8_t flow_hint(const struct flow_acts *fa)
+{
+	if (fa->n != 1)
+		return FLOW_HINT_NONE;
+	if (fa->a[0].op == SYD_FA_NORMAL)
+		return FLOW_HINT_NORMAL;
+	if (fa->a[0].op == SYD_FA_OUTPUT)
+		return (uint8_t)(FLOW_HINT_OUTPUT + fa->a[0].arg);
+	return FLOW_HINT_NONE;
+}
 
 struct dataplane;
 

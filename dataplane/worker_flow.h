@@ -142,10 +142,11 @@ static __rte_always_inline void flow_send(struct worker *w, const struct topolog
 	}
 }
 
-/* Run the pipeline for one packet, from the rule table 0 gave (NULL: a miss, "normal"). */
+/* Run the pipeline for one packet, from the rule table 0 gave (NULL: a miss, "normal")
+ * and its hint (flows.h: a trace reads the rule for its record, so runs the actions). */
 static __rte_always_inline void flow_exec(struct worker *w, const struct topology *t,
 					  struct l2_ctx *l2, uint16_t in, struct flow_pkt *p,
-					  const struct cls_rule *r, uint64_t v,
+					  const struct cls_rule *r, uint8_t hint, uint64_t v,
 					  const int do_trace, const int from_uplink)
 {
 	struct trace_record *rec = p->rec;
@@ -153,7 +154,12 @@ static __rte_always_inline void flow_exec(struct worker *w, const struct topolog
 	enum syd_drop why = SYD_DROP_FLOW_DROP;
 	unsigned int k;
 
-	if (r == NULL) {
+	if (!do_trace && hint >= FLOW_HINT_OUTPUT) {
+		l2_run_flush(w, t, l2, in);
+		flow_output(w, t, in, hint - FLOW_HINT_OUTPUT, m, rec, do_trace);
+		return;
+	}
+	if (r == NULL || (!do_trace && hint == FLOW_HINT_NORMAL)) {
 		TR(rec->flow = 2);
 		if (unlikely(p->network == SYD_NO_NETWORK)) {
 			TR(rec->drop = SYD_DROP_NO_NETWORK);
@@ -228,10 +234,11 @@ no_mbuf:
 /* How many packets ahead flow_burst() fetches a rule. */
 #define FLOW_PREFETCH_RULE 4
 
-/* Start fetching the line of r that running it reads (actions). */
-static inline void flow_prefetch_rule(const struct cls_rule *r)
+/* Start fetching the line of r that running it reads (actions), if it will. */
+static __rte_always_inline void flow_prefetch_rule(const struct cls_rule *r, uint8_t hint,
+						   const int do_trace)
 {
-	if (r != NULL)
+	if (r != NULL && (hint == FLOW_HINT_NONE || do_trace))
 		rte_prefetch0((const uint8_t *)r + RTE_CACHE_LINE_SIZE);
 }
 
@@ -244,6 +251,7 @@ static __rte_always_inline void flow_burst(struct worker *w, const struct topolo
 	const struct cls_key *keys[WORKER_BURST];
 	const struct cls_rule *rules[WORKER_BURST];
 	uint32_t hashes[WORKER_BURST], bytes[WORKER_BURST];
+	uint8_t hints[WORKER_BURST];
 	uint64_t v = cls_version(t->flows);
 	uint16_t i;
 
@@ -252,18 +260,19 @@ static __rte_always_inline void flow_burst(struct worker *w, const struct topolo
 		hashes[i] = fp[i].hash;
 		bytes[i] = fp[i].m->pkt_len;
 	}
-	cls_emc_lookup_hashed(w->emc, v, 0, keys, hashes, bytes, n, rules);
-	/* A cache hit has not touched its rule: while packet i runs, the second line of
-	 * rule i + 4 is on its way (prefetched all at once, they would wait for the few
-	 * line-fill buffers). */
+	cls_emc_lookup_hashed(w->emc, v, 0, keys, hashes, bytes, n, rules, hints);
+	/* A cache hit has not touched its rule, and one with a hint is run without it: for
+	 * the others, while packet i runs, the second line of rule i + 4 is on its way
+	 * (prefetched all at once, they would wait for the few line-fill buffers). */
 	for (i = 0; i < RTE_MIN(n, (uint16_t)FLOW_PREFETCH_RULE); i++)
-		flow_prefetch_rule(rules[i]);
+		flow_prefetch_rule(rules[i], hints[i], do_trace);
 	for (i = 0; i < n; i++) {
 		struct trace_record *rec = fp[i].rec;
 
 		if (i + FLOW_PREFETCH_RULE < n)
-			flow_prefetch_rule(rules[i + FLOW_PREFETCH_RULE]);
-		flow_exec(w, t, l2, in, &fp[i], rules[i], v, do_trace, from_uplink);
+			flow_prefetch_rule(rules[i + FLOW_PREFETCH_RULE],
+					   hints[i + FLOW_PREFETCH_RULE], do_trace);
+		flow_exec(w, t, l2, in, &fp[i], rules[i], hints[i], v, do_trace, from_uplink);
 		TR(trace_done(rec));
 	}
 }

@@ -203,7 +203,7 @@ static void run(struct classifier *c, enum mode mode, const struct cls_key *cons
 		bytes[i] = 64;
 	/* Warm up: one pass (fills the cache, faults pages in). */
 	for (i = 0; i + BURST <= nseq && i < 200000; i += BURST)
-		cls_emc_lookup_burst(emc, v, 0, seq + i, bytes, BURST, out);
+		cls_emc_lookup_burst(emc, v, 0, seq + i, bytes, BURST, out, NULL);
 	cls_emc_flush(emc);
 	emc->hits = emc->misses = 0;
 	t0 = now_s();
@@ -220,7 +220,7 @@ static void run(struct classifier *c, enum mode mode, const struct cls_key *cons
 			sink += (uintptr_t)out[0];
 			break;
 		case EMC: /* counting hits as a worker does, flushed about every ms */
-			cls_emc_lookup_burst(emc, v, 0, seq + pos, bytes, BURST, out);
+			cls_emc_lookup_burst(emc, v, 0, seq + pos, bytes, BURST, out, NULL);
 			sink += (uintptr_t)out[0];
 			if (done % EMC_FLUSH_EVERY == 0)
 				cls_emc_flush(emc);

@@ -103,7 +103,7 @@ static long lookup_tag(struct classifier *c, unsigned int table, const struct cl
 	CU_ASSERT_PTR_NOT_NULL_FATAL(emc);
 	one = cls_lookup(c, v, table, k);
 	cls_lookup_burst(c, v, table, keys, 3, burst);
-	cls_emc_lookup_burst(emc, v, table, keys, NULL, 3, cached);
+	cls_emc_lookup_burst(emc, v, table, keys, NULL, 3, cached, NULL);
 	CU_ASSERT_PTR_EQUAL(one, burst[0]);
 	CU_ASSERT_PTR_EQUAL(one, burst[2]);
 	CU_ASSERT_PTR_EQUAL(one, cached[0]);
@@ -916,25 +916,25 @@ static void test_emc_hits_and_is_invalidated_by_every_change(void)
 	cls_match_in_port(&low, k.in_port);
 	rl = add(c, 0, 10, &low, 1);
 	cls_commit(c);
-	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out);
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out, NULL);
 	CU_ASSERT_PTR_EQUAL(out[0], rl);
 	CU_ASSERT_EQUAL(emc->misses, 1);
-	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out);
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out, NULL);
 	CU_ASSERT_PTR_EQUAL(out[0], rl);
 	CU_ASSERT_EQUAL(emc->hits, 1);
 	/* An empty table is answered without the cache. */
-	cls_emc_lookup_burst(emc, cls_version(c), 1, keys, NULL, 1, out);
+	cls_emc_lookup_burst(emc, cls_version(c), 1, keys, NULL, 1, out, NULL);
 	CU_ASSERT_PTR_NULL(out[0]);
 	CU_ASSERT_EQUAL(emc->misses, 1);
 	/* Another table is another entry. */
 	add(c, 1, 10, &low, 5);
 	cls_commit(c);
-	cls_emc_lookup_burst(emc, cls_version(c), 1, keys, NULL, 1, out);
+	cls_emc_lookup_burst(emc, cls_version(c), 1, keys, NULL, 1, out, NULL);
 	CU_ASSERT_EQUAL(tag_of(out[0]), 5);
-	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out);
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out, NULL);
 	CU_ASSERT_PTR_EQUAL(out[0], rl);
 	CU_ASSERT_EQUAL(emc->misses, 3);
-	cls_emc_lookup_burst(emc, cls_version(c), 1, keys, NULL, 1, out);
+	cls_emc_lookup_burst(emc, cls_version(c), 1, keys, NULL, 1, out, NULL);
 	CU_ASSERT_EQUAL(tag_of(out[0]), 5);
 	CU_ASSERT_EQUAL(emc->hits, 2);
 
@@ -942,28 +942,29 @@ static void test_emc_hits_and_is_invalidated_by_every_change(void)
 	memset(&high, 0, sizeof(high));
 	cls_match_ip_dst(&high, k.ip_dst, 32);
 	add(c, 0, 20, &high, 2);
-	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out); /* staged: still rl */
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out,
+			     NULL); /* staged: still rl */
 	CU_ASSERT_PTR_EQUAL(out[0], rl);
 	cls_commit(c);
-	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out);
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out, NULL);
 	CU_ASSERT_EQUAL(tag_of(out[0]), 2);
 	/* Delete it: back to rl. */
 	cls_rule_delete(c, out[0]);
 	cls_commit(c);
-	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out);
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out, NULL);
 	CU_ASSERT_PTR_EQUAL(out[0], rl);
 	/* Delete rl: a miss, cached as one... */
 	cls_rule_delete(c, rl);
 	cls_commit(c);
 	cls_reclaim(c); /* rl's memory is gone: the cache must not hand it out */
-	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out);
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out, NULL);
 	CU_ASSERT_PTR_NULL(out[0]);
-	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out);
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out, NULL);
 	CU_ASSERT_PTR_NULL(out[0]);
 	/* ...until a rule matching it is added. */
 	add(c, 0, 1, &low, 3);
 	cls_commit(c);
-	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out);
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out, NULL);
 	CU_ASSERT_EQUAL(tag_of(out[0]), 3);
 	/* A modify is a change too. */
 	{
@@ -976,12 +977,12 @@ static void test_emc_hits_and_is_invalidated_by_every_change(void)
 		spec.actions_len = sizeof(tag);
 		CU_ASSERT_EQUAL(cls_rule_modify(c, out[0], &spec, NULL), 0);
 		cls_commit(c);
-		cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out);
+		cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out, NULL);
 		CU_ASSERT_EQUAL(tag_of(out[0]), 4);
 	}
 	other.in_port = 99;
 	keys[0] = &other;
-	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out);
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out, NULL);
 	CU_ASSERT_PTR_NULL(out[0]);
 	cls_emc_destroy(emc);
 	cls_destroy(c);
@@ -994,6 +995,48 @@ static uint64_t packets_of(struct classifier *c, const struct cls_rule *r, uint6
 	cls_rule_stats(c, r, &st);
 	*bytes = st.bytes;
 	return st.packets;
+}
+
+/* A rule's hint comes with every hit and miss of the cache; no rule: 0; 64 and more are
+ * refused. */
+static void test_emc_hands_out_hints(void)
+{
+	struct classifier *c = new_cls();
+	struct cls_emc *emc = cls_emc_create(c, 0);
+	struct cls_key k = base_key(), k2 = base_key();
+	const struct cls_key *keys[2] = {&k, &k2};
+	const struct cls_rule *out[2], *r;
+	uint32_t tag = 1;
+	struct cls_rule_spec spec = {.priority = 10, .actions = &tag, .actions_len = sizeof(tag)};
+	uint8_t hints[2] = {99, 99};
+	int pass;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(emc);
+	cls_match_in_port(&spec.match, k.in_port);
+	spec.hint = CLS_HINTS;
+	CU_ASSERT_EQUAL(cls_rule_add(c, &spec, &r), -EINVAL);
+	spec.hint = CLS_HINTS - 1;
+	CU_ASSERT_EQUAL(cls_rule_add(c, &spec, &r), 0);
+	CU_ASSERT_EQUAL(cls_rule_hint(r), CLS_HINTS - 1);
+	cls_commit(c);
+	k2.in_port = 99;
+	for (pass = 0; pass < 2; pass++) { /* a miss of the cache, then a hit */
+		cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 2, out, hints);
+		CU_ASSERT_PTR_EQUAL(out[0], r);
+		CU_ASSERT_EQUAL(hints[0], CLS_HINTS - 1);
+		CU_ASSERT_PTR_NULL(out[1]);
+		CU_ASSERT_EQUAL(hints[1], 0);
+	}
+	CU_ASSERT_EQUAL(emc->hits, 2);
+	/* A modify may change it. */
+	spec.hint = 5;
+	CU_ASSERT_EQUAL(cls_rule_modify(c, r, &spec, &r), 0);
+	cls_commit(c);
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, NULL, 1, out, hints);
+	CU_ASSERT_PTR_EQUAL(out[0], r);
+	CU_ASSERT_EQUAL(hints[0], 5);
+	cls_emc_destroy(emc);
+	cls_destroy(c);
 }
 
 /* Hits the cache counts reach the rules at a flush (or when their entry is refilled);
@@ -1017,8 +1060,8 @@ static void test_emc_counts_hits_until_flushed(void)
 	r = add(c, 0, 10, &m, 1);
 	cls_commit(c);
 	k2.in_port = 99; /* no rule: a miss of the table */
-	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, bytes, 2, out); /* cache misses */
-	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, bytes, 2, out); /* cache hits */
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, bytes, 2, out, NULL); /* cache misses */
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, bytes, 2, out, NULL); /* cache hits */
 	CU_ASSERT_PTR_EQUAL(out[0], r);
 	CU_ASSERT_PTR_NULL(out[1]);
 	CU_ASSERT_EQUAL(emc->hits, 2);
@@ -1032,12 +1075,12 @@ static void test_emc_counts_hits_until_flushed(void)
 	CU_ASSERT_EQUAL(packets_of(c, r, &b), 2);
 
 	/* Counted at one version, refilled at the next: the entry's counts go to r then. */
-	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, bytes, 1, out);
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, bytes, 1, out, NULL);
 	memset(&other, 0, sizeof(other));
 	cls_match_in_port(&other, 7);
 	add(c, 0, 10, &other, 2);
 	cls_commit(c);
-	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, bytes, 1, out);
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, bytes, 1, out, NULL);
 	CU_ASSERT_EQUAL(emc->misses, 3);
 	CU_ASSERT_EQUAL(packets_of(c, r, &b), 3);
 	cls_emc_flush(emc);
@@ -1045,7 +1088,7 @@ static void test_emc_counts_hits_until_flushed(void)
 	CU_ASSERT_EQUAL(b, 400);
 
 	/* A modify keeps the counters: hits of the old rule flushed after it count. */
-	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, bytes, 1, out);
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, bytes, 1, out, NULL);
 	{
 		struct cls_rule_spec spec = {.match = m, .priority = 10};
 		uint32_t tag = 3;
@@ -1059,7 +1102,7 @@ static void test_emc_counts_hits_until_flushed(void)
 	CU_ASSERT_EQUAL(packets_of(c, r2, &b), 5);
 
 	/* Deleted by the last commit: still there for the flush. */
-	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, bytes, 1, out);
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, bytes, 1, out, NULL);
 	CU_ASSERT_PTR_EQUAL(out[0], r2);
 	cls_rule_delete(c, r2);
 	cls_commit(c);
@@ -1220,8 +1263,9 @@ static unsigned int oracle_check(struct classifier *c, struct cls_emc *emc, cons
 				random_key(&keys[i]);
 			keys[31] = keys[0]; /* the same flow twice in a burst */
 			cls_lookup_burst(c, v, t, kp, 32, burst);
-			cls_emc_lookup_burst(emc, v, t, kp, NULL, 32, cached);
-			cls_emc_lookup_burst(emc, v, t, kp, NULL, 32, again); /* hits, mostly */
+			cls_emc_lookup_burst(emc, v, t, kp, NULL, 32, cached, NULL);
+			cls_emc_lookup_burst(emc, v, t, kp, NULL, 32, again,
+					     NULL); /* hits, mostly */
 			for (i = 0; i < 32; i++) {
 				const struct oracle_rule *want =
 					oracle_lookup(o->committed, o->ncommitted, t, &keys[i]);
@@ -1497,7 +1541,7 @@ static void *cc_read(void *arg)
 			for (j = 0; j < CC_KEYS; j++)
 				single[t][j] = cls_lookup(cc.c, v, t, &keys[j]);
 			cls_lookup_burst(cc.c, v, t, kp, CC_KEYS, burst[t]);
-			cls_emc_lookup_burst(emc, v, t, kp, bytes, CC_KEYS, cached[t]);
+			cls_emc_lookup_burst(emc, v, t, kp, bytes, CC_KEYS, cached[t], NULL);
 		}
 		for (j = 0; j < CC_KEYS; j++) {
 			uint64_t gen[3] = {0, 0, 0};
@@ -1770,6 +1814,7 @@ int main(void)
 		T(test_sweep_expires_idle_rules),
 		T(test_emc_hits_and_is_invalidated_by_every_change),
 		T(test_emc_counts_hits_until_flushed),
+		T(test_emc_hands_out_hints),
 		T(test_random_operations_agree_with_linear_scan),
 		T(test_readers_see_only_complete_rule_sets),
 		T(test_million_rules_add_and_delete),
