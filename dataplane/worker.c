@@ -28,9 +28,11 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 		.now_s = now_s, .tsc = tsc, .learn_gap = learn_gap, .pair_out = UINT16_MAX};
 	uint32_t last_vtep_addr = 0, last_vtep_slot = 0;
 	const struct classifier *cls = t->flows;
-	struct flow_pkt fp[WORKER_BURST];
+	struct flow_batch fb;
 	struct pkt_key key_l2;
-	uint16_t i, nf = 0;
+	uint16_t i;
+
+	fb.n = 0;
 
 #ifndef SYD_NO_COUNTERS
 	for (i = 0; i < n; i++)
@@ -46,9 +48,9 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 		struct rte_mbuf *m = pkts[i];
 		struct trace_record *rec = NULL;
 		/* With flow tables, parsed straight into the packet's slot of the burst. */
-		struct pkt_key *key = cls != NULL ? &fp[nf].key : &key_l2;
+		struct pkt_key *key = cls != NULL ? &fb.p[fb.n].key : &key_l2;
 		uint32_t src_port = in, vtep = 0, vni = 0, remote = 0;
-		bool keyed; /* fp[nf].ck is built */
+		bool keyed; /* fb.p[fb.n].ck is built */
 		int ret;
 
 		if (i + 1 < n)
@@ -81,7 +83,7 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 		 * the packet's key only if it needs it (flow_hash(), to send to a VTEP).  Any
 		 * other frame, and every frame of a trace, is parsed whole now. */
 		keyed = cls != NULL && !do_trace &&
-			cls_key_from_frame(&fp[nf].ck, rte_pktmbuf_mtod(m, const uint8_t *),
+			cls_key_from_frame(&fb.p[fb.n].ck, rte_pktmbuf_mtod(m, const uint8_t *),
 					   m->data_len, in, network, vni, remote);
 		if (keyed) {
 			ret = 0;
@@ -124,24 +126,17 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 		}
 
 		if (cls != NULL) { /* the flow tables decide, once the burst is parsed */
-			struct flow_pkt *p = &fp[nf++];
-
-			p->m = m;
-			p->rec = rec;
-			p->src_port = src_port;
-			p->network = network;
 			if (!keyed)
-				cls_key_from_pkt(&p->ck, key, in, network, vni, remote);
-			p->hash = cls_emc_hash(w->emc, &p->ck, 0);
-			cls_emc_prefetch(w->emc, p->hash);
+				cls_key_from_pkt(&fb.p[fb.n].ck, key, in, network, vni, remote);
+			flow_batch_add(&fb, w, m, rec, src_port, network);
 			continue;
 		}
 		normal(w, t, &l2, in, network, src_port, m, key, rec, do_trace, from_uplink);
 next:
 		TR(trace_done(rec));
 	}
-	if (nf > 0)
-		flow_burst(w, t, &l2, in, fp, nf, do_trace, from_uplink);
+	if (fb.n > 0)
+		flow_burst(w, t, &l2, in, &fb, do_trace, from_uplink);
 	l2_run_flush(w, t, &l2, in);
 }
 

@@ -17,10 +17,38 @@ struct flow_pkt {
 	struct trace_record *rec;
 	uint32_t src_port; /* as normal() learns it */
 	uint16_t network;
-	uint32_t hash; /* ck's cls_emc_hash() in table 0 */
 	struct pkt_key key;
 	struct cls_key ck;
 };
+
+/* The packets of a burst waiting for the flow tables, with what the cache's lookup takes
+ * (filled as they are parsed: flow_batch_add()). */
+struct flow_batch {
+	uint16_t n;
+	struct flow_pkt p[WORKER_BURST];
+	const struct cls_key *keys[WORKER_BURST];
+	uint32_t hashes[WORKER_BURST]; /* the keys' cls_emc_hash() in table 0 */
+	uint32_t bytes[WORKER_BURST];
+};
+
+/* Queue the packet parsed into fb->p[fb->n] (its key, ck, built). */
+static __rte_always_inline void flow_batch_add(struct flow_batch *fb, const struct worker *w,
+					       struct rte_mbuf *m, struct trace_record *rec,
+					       uint32_t src_port, uint16_t network)
+{
+	struct flow_pkt *p = &fb->p[fb->n];
+
+	p->m = m;
+	p->rec = rec;
+	p->src_port = src_port;
+	p->network = network;
+	fb->keys[fb->n] = &p->ck;
+	/* Hashed now, while the key is fresh, and its entries fetched for the lookup. */
+	fb->hashes[fb->n] = cls_emc_hash(w->emc, &p->ck, 0);
+	cls_emc_prefetch(w->emc, fb->hashes[fb->n]);
+	fb->bytes[fb->n] = m->pkt_len;
+	fb->n++;
+}
 
 /* Make m's data writable in place: a private, direct mbuf (else a copy).  NULL: no mbuf. */
 static inline struct rte_mbuf *writable(struct worker *w, struct rte_mbuf *m)
@@ -245,22 +273,16 @@ static __rte_always_inline void flow_prefetch_rule(const struct cls_rule *r, uin
 /* The packets of a burst that the flow tables decide: table 0 for all at once (the
  * cache counts their hits). */
 static __rte_always_inline void flow_burst(struct worker *w, const struct topology *t,
-					   struct l2_ctx *l2, uint16_t in, struct flow_pkt *fp,
-					   uint16_t n, const int do_trace, const int from_uplink)
+					   struct l2_ctx *l2, uint16_t in, struct flow_batch *fb,
+					   const int do_trace, const int from_uplink)
 {
-	const struct cls_key *keys[WORKER_BURST];
+	struct flow_pkt *fp = fb->p;
 	const struct cls_rule *rules[WORKER_BURST];
-	uint32_t hashes[WORKER_BURST], bytes[WORKER_BURST];
 	uint8_t hints[WORKER_BURST];
 	uint64_t v = cls_version(t->flows);
-	uint16_t i;
+	uint16_t i, n = fb->n;
 
-	for (i = 0; i < n; i++) {
-		keys[i] = &fp[i].ck;
-		hashes[i] = fp[i].hash;
-		bytes[i] = fp[i].m->pkt_len;
-	}
-	cls_emc_lookup_hashed(w->emc, v, 0, keys, hashes, bytes, n, rules, hints);
+	cls_emc_lookup_hashed(w->emc, v, 0, fb->keys, fb->hashes, fb->bytes, n, rules, hints);
 	/* A cache hit has not touched its rule, and one with a hint is run without it: for
 	 * the others, while packet i runs, the second line of rule i + 4 is on its way
 	 * (prefetched all at once, they would wait for the few line-fill buffers). */
