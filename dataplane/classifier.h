@@ -634,18 +634,20 @@ static inline uint32_t cls_emc_hash(const struct cls_emc *emc, const struct cls_
 	return cls_hash_words(k->w, emc->seed ^ (table * 0x9e3779b1u));
 }
 
-/* A key's two entries (a 2-way cache: two flows sharing one entry do not evict each
- * other forever). */
+/* A key's two entries, neighbours in one 128-byte block (a 2-way set-associative cache:
+ * two flows sharing one entry do not evict each other forever).  Way 0 is where the key
+ * goes when it can, so that its neighbour is read only when way 0 holds another key. */
 static inline uint32_t cls_emc_way(uint32_t hash, int way)
 {
-	return (way ? hash >> 16 : hash) & (CLS_EMC_ENTRIES - 1);
+	return (hash & (CLS_EMC_ENTRIES - 1)) ^ (uint32_t)way;
 }
 
-/* Start fetching the entries a key of this hash may sit in. */
+/* Start fetching the entry a key of this hash most likely sits in.  One line: with the
+ * two ways far apart and both fetched, a packet cost 6 cycles more at 1,000 flows (the
+ * same at 100,000) on a 2-core AMD VM. */
 static inline void cls_emc_prefetch(const struct cls_emc *emc, uint32_t hash)
 {
 	__builtin_prefetch(&emc->e[cls_emc_way(hash, 0)]);
-	__builtin_prefetch(&emc->e[cls_emc_way(hash, 1)]);
 }
 
 /* cls_emc_lookup_burst() with each key's cls_emc_hash() computed (and its entries
