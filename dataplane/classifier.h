@@ -615,9 +615,9 @@ void cls_emc_lookup_burst(struct cls_emc *emc, uint64_t v, unsigned int table,
 /*
  * Add the counts the cache holds to the rules' counters (cls_rule_hit()).  The reader
  * must call it after the version it loads moved (before its next quiescent state: the
- * rules counted may be freed after that), and should whenever it idles and every
- * millisecond or so, so that readers of the counters (and idle timeouts) see them.
- * Each entry's counts are bounded by 2^32 packets and bytes per call.
+ * rules counted may be freed after that), and should every few milliseconds, so that
+ * readers of the counters (and idle timeouts) see them.  An entry holds up to 2^31
+ * packets and 2^32 bytes between two calls.
  */
 void cls_emc_flush(struct cls_emc *emc);
 

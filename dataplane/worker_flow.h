@@ -301,11 +301,11 @@ static __rte_always_inline void flow_burst(struct worker *w, const struct topolo
 
 /*
  * Hand the hits the cache counted to the rules' counters: when the classifier's version
- * moved, when the worker idles, and every gap cycles.  Called at the start of each
- * iteration: a rule removed by the version seen here is freed only after a grace period
- * that needs the worker's next quiescent state.
+ * moved, else every gap cycles.  Called at the start of each iteration, idle ones too: a
+ * rule removed by the version seen here is freed only after a grace period that needs
+ * the worker's next quiescent state.
  */
-static inline void flow_counts_settle(struct worker *w, uint64_t now, bool idle, uint64_t gap)
+static inline void flow_counts_settle(struct worker *w, uint64_t now, uint64_t gap)
 {
 	struct cls_emc *emc = w->emc;
 	uint64_t v;
@@ -313,7 +313,7 @@ static inline void flow_counts_settle(struct worker *w, uint64_t now, bool idle,
 	if (emc == NULL || !cls_emc_pending(emc))
 		return;
 	v = cls_version(emc->cls);
-	if (v != w->counted_v || idle || now - w->counted_tsc >= gap) {
+	if (v != w->counted_v || now - w->counted_tsc >= gap) {
 		cls_emc_flush(emc);
 		w->counted_v = v;
 		w->counted_tsc = now;
