@@ -80,9 +80,9 @@
 #define CLS_MAX_RULES	 (1u << 24) /* rules alive at once, replaced ones included */
 #define CLS_EMC_ENTRIES	 8192	    /* a power of two */
 #define CLS_VLAN_PRESENT 0x1000	    /* in cls_key.vlan: the packet has a VLAN tag */
-#define CLS_HINTS                                                                                  \
-	64 /* rule hints: 0 to 63 (an entry keeps one in its rule's                                \
-	    * address, which is 64-byte aligned) */
+/* Rule hints are 0 to CLS_HINTS - 1: a cache entry keeps its rule's in the rule's
+ * address, which is 64-byte aligned. */
+#define CLS_HINTS 64
 
 /*
  * What a rule can match: every field of a packet as the parser saw it, plus where it
@@ -571,8 +571,9 @@ void cls_lookup_burst(const struct classifier *c, uint64_t v, unsigned int table
 void cls_rule_hit(const struct classifier *c, unsigned int worker, const struct cls_rule *r,
 		  uint32_t packets, uint64_t bytes);
 
-/* A reader's exact-match cache, for one classifier: allocate one per worker.  Two-way:
- * a key may sit in either of two entries chosen by its hash. */
+/* A reader's exact-match cache, for one classifier: allocate one per worker.  Two-way
+ * set-associative: a key may sit in either of two neighbouring entries chosen by its
+ * hash (cls_emc_way()). */
 struct cls_emc {
 	const struct classifier *cls;
 	uint32_t seed;	 /* the classifier's hash seed */
@@ -588,7 +589,7 @@ struct cls_emc {
 		 * may name a freed rule. */
 		uint64_t w[CLS_KEY_WORDS];
 		uintptr_t rule; /* the rule's address | its hint; 0: the table has no rule */
-		uint32_t packets;	     /* counted, not flushed; bit 31: listed in pending[] */
+		uint32_t packets; /* counted, not flushed; bit 31: listed in pending[] */
 		uint32_t bytes;
 	} __attribute__((aligned(64))) e[CLS_EMC_ENTRIES]; /* one cache line each */
 } __attribute__((aligned(64)));
@@ -650,8 +651,8 @@ static inline void cls_emc_prefetch(const struct cls_emc *emc, uint32_t hash)
 	__builtin_prefetch(&emc->e[cls_emc_way(hash, 0)]);
 }
 
-/* cls_emc_lookup_burst() with each key's cls_emc_hash() computed (and its entries
- * prefetched) by the caller, as soon as it had the key. */
+/* cls_emc_lookup_burst() with each key's cls_emc_hash() computed (and its entry
+ * prefetched: cls_emc_prefetch()) by the caller, as soon as it had the key. */
 void cls_emc_lookup_hashed(struct cls_emc *emc, uint64_t v, unsigned int table,
 			   const struct cls_key *const keys[], const uint32_t hashes[],
 			   const uint32_t bytes[], unsigned int n, const struct cls_rule *out[],

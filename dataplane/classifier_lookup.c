@@ -211,6 +211,12 @@ static inline bool emc_eq(const struct cls_emc_entry *e, const struct cls_key *k
 #endif
 }
 
+/* Whether e was filled at tag's version (in any table). */
+static inline bool emc_same_version(const struct cls_emc_entry *e, uint64_t tag)
+{
+	return e->w[CLS_KEY_WORDS - 1] >> 12 == tag >> 4;
+}
+
 static inline const struct cls_rule *emc_rule(const struct cls_emc_entry *e)
 {
 	return (const struct cls_rule *)(e->rule & ~(uintptr_t)(CLS_HINTS - 1));
@@ -374,9 +380,9 @@ void cls_emc_lookup_hashed(struct cls_emc *emc, uint64_t v, unsigned int table,
 			if (hints != NULL)
 				hints[pos[i]] = miss_out[i] != NULL ? miss_out[i]->hint : 0;
 			/* An entry of an older version, else either in turn. */
-			if (e0->w[CLS_KEY_WORDS - 1] >> 12 != tag >> 4)
+			if (!emc_same_version(e0, tag))
 				e = e0;
-			else if (e1->w[CLS_KEY_WORDS - 1] >> 12 != tag >> 4)
+			else if (!emc_same_version(e1, tag))
 				e = e1;
 			else
 				e = (emc->inserts++ & 1) ? e1 : e0;
