@@ -371,6 +371,16 @@ static void write_text(FILE *f, const struct syd_info *info, const struct dump *
 		fprintf(f, "syd_worker_idle_cycles_total{worker=\"%u\",lcore=\"%u\"} %" PRIu64 "\n",
 			w->id, w->lcore, w->idle_cycles);
 	}
+	family(f, "syd_worker_switch_cycles_total", "counter",
+	       "TSC cycles of busy iterations spent switching (not in the ports' rx and tx).");
+	for (i = 0; i < workers->n; i++) {
+		const struct syd_worker_stats *w =
+			(const void *)(workers->data + i * workers->size);
+
+		fprintf(f,
+			"syd_worker_switch_cycles_total{worker=\"%u\",lcore=\"%u\"} %" PRIu64 "\n",
+			w->id, w->lcore, w->switch_cycles);
+	}
 	family(f, "syd_worker_packets_total", "counter", "Packets received by the worker.");
 	for (i = 0; i < workers->n; i++) {
 		const struct syd_worker_stats *w = (const void *)(workers->data + i * workers->size);

@@ -25,7 +25,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#define SYD_PROTO_VERSION   4
+#define SYD_PROTO_VERSION   5
 #define SYD_PROTO_MSG_MAX   (256 * 1024) /* bytes, header included */
 #define SYD_PROTO_BATCH_MAX 1200         /* operations in one batch */
 #define SYD_PROTO_NAME_LEN  32           /* name fields; names are 1-24 of [A-Za-z0-9_-] */
@@ -272,6 +272,8 @@ struct syd_worker_stats {
 	uint64_t burst[SYD_PROTO_BURST_BUCKETS];
 	uint64_t flow_cache_hits;   /* table-0 lookups its exact-match cache answered */
 	uint64_t flow_cache_misses; /* and those that went to the classifier */
+	uint64_t switch_cycles;	    /* of busy_cycles, those spent switching what it received
+				     * (parsing, flow tables, L2 switch), not in rx or tx */
 	char rxqs[96]; /* the rx queues it polls, as "vm1:0 vm2:0" */
 };
 

@@ -718,10 +718,13 @@ int state_load(struct state *s, const char *path, char *err, size_t errlen)
 			break;
 		}
 		records++;
-		/* A file written by a syd-control of version 2 or 3 still loads: BATCH has
-		 * not changed since, and FLOW_MOD's mods are cut after their actions now. */
+		/* A file written by a syd-control of version 2, 3 or 4 still loads: BATCH
+		 * has not changed since 2, FLOW_MOD not since 4 (its mods are cut after
+		 * their actions since). */
 		ret = 0;
-		if ((h.version == 2 || h.version == 3) && h.type == SYD_MSG_BATCH)
+		if (h.version == 4 && (h.type == SYD_MSG_BATCH || h.type == SYD_MSG_FLOW_MOD))
+			((struct syd_hdr *)buf)->version = SYD_PROTO_VERSION;
+		else if ((h.version == 2 || h.version == 3) && h.type == SYD_MSG_BATCH)
 			((struct syd_hdr *)buf)->version = SYD_PROTO_VERSION;
 		else if ((h.version == 2 || h.version == 3) && h.type == SYD_MSG_FLOW_MOD)
 			ret = proto_flow_mod_from_v3(buf, why, sizeof(why));

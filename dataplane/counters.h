@@ -40,6 +40,8 @@ struct port_counters {
 struct worker_counters {
 	uint64_t busy_cycles;
 	uint64_t idle_cycles;
+	uint64_t switch_cycles;	 /* of busy_cycles, those spent switching received bursts
+				  * (parsing, flow tables, L2 switch), not in rx or tx */
 	uint64_t packets;        /* received in busy iterations */
 	uint64_t iterations;
 	uint64_t learn_requests; /* new or moved stations sent to the main lcore */
@@ -68,6 +70,7 @@ static inline void worker_counters_add(struct worker_counters *dst,
 {
 	dst->busy_cycles += __atomic_load_n(&src->busy_cycles, __ATOMIC_RELAXED);
 	dst->idle_cycles += __atomic_load_n(&src->idle_cycles, __ATOMIC_RELAXED);
+	dst->switch_cycles += __atomic_load_n(&src->switch_cycles, __ATOMIC_RELAXED);
 	dst->packets += __atomic_load_n(&src->packets, __ATOMIC_RELAXED);
 	dst->iterations += __atomic_load_n(&src->iterations, __ATOMIC_RELAXED);
 	dst->learn_requests += __atomic_load_n(&src->learn_requests, __ATOMIC_RELAXED);

@@ -359,6 +359,7 @@ static void dump_worker_stats(struct dump *d, const struct dataplane *dp)
 		dataplane_worker_counters(dp, i, &wc);
 		e.busy_cycles = wc.busy_cycles;
 		e.idle_cycles = wc.idle_cycles;
+		e.switch_cycles = wc.switch_cycles;
 		e.packets = wc.packets;
 		e.iterations = wc.iterations;
 		memcpy(e.burst, wc.burst, sizeof(e.burst));

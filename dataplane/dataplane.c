@@ -411,6 +411,7 @@ void dataplane_worker_counters(const struct dataplane *dp, unsigned int worker,
 	worker_counters_add(out, &dp->worker[worker]->wc);
 	out->busy_cycles -= b->busy_cycles;
 	out->idle_cycles -= b->idle_cycles;
+	out->switch_cycles -= b->switch_cycles;
 	out->packets -= b->packets;
 	out->iterations -= b->iterations;
 	out->learn_requests -= b->learn_requests;
@@ -490,11 +491,13 @@ void dataplane_log_counters(const struct dataplane *dp)
 		total = c.busy_cycles + c.idle_cycles;
 		DP_LOG(INFO,
 		       "  worker %u lcore %u: packets=%" PRIu64 " busy_pct=%.1f"
-		       " busy_cycles_per_packet=%.1f busy_cycles=%" PRIu64 " idle_cycles=%" PRIu64
-		       " iterations=%" PRIu64 " learn_requests=%" PRIu64 " learn_lost=%" PRIu64,
+		       " busy_cycles_per_packet=%.1f switch_cycles_per_packet=%.1f "
+		       "busy_cycles=%" PRIu64 " idle_cycles=%" PRIu64 " iterations=%" PRIu64
+		       " learn_requests=%" PRIu64 " learn_lost=%" PRIu64,
 		       i, dp->worker[i]->lcore, c.packets,
 		       total ? 100.0 * (double)c.busy_cycles / (double)total : 0.0,
-		       c.packets ? (double)c.busy_cycles / (double)c.packets : 0.0, c.busy_cycles,
+		       c.packets ? (double)c.busy_cycles / (double)c.packets : 0.0,
+		       c.packets ? (double)c.switch_cycles / (double)c.packets : 0.0, c.busy_cycles,
 		       c.idle_cycles, c.iterations, c.learn_requests, c.learn_lost);
 	}
 	DP_LOG(INFO,

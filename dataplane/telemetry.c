@@ -202,6 +202,7 @@ static int cmd_workers(const char *cmd, const char *params, struct rte_tel_data 
 		rte_tel_data_add_dict_u64(w, "packets", c.packets);
 		rte_tel_data_add_dict_u64(w, "busy_cycles", c.busy_cycles);
 		rte_tel_data_add_dict_u64(w, "idle_cycles", c.idle_cycles);
+		rte_tel_data_add_dict_u64(w, "switch_cycles", c.switch_cycles);
 		rte_tel_data_add_dict_u64(w, "iterations", c.iterations);
 		rte_tel_data_add_dict_u64(w, "flow_cache_hits", c.flow_cache_hits);
 		rte_tel_data_add_dict_u64(w, "flow_cache_misses", c.flow_cache_misses);

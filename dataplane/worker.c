@@ -179,7 +179,7 @@ int worker_main(void *arg)
 	 * 10 ms; flushing whenever the worker idled too, up to 10). */
 	const uint64_t learn_gap = rte_get_tsc_hz() / 100, count_gap = rte_get_tsc_hz() / 100;
 	struct rte_mbuf *pkts[WORKER_BURST];
-	uint64_t prev, now, mark;
+	uint64_t prev, now, mark, sw;
 
 	rte_rcu_qsbr_thread_register(w->qs, w->id);
 	rte_rcu_qsbr_thread_online(w->qs, w->id);
@@ -205,6 +205,7 @@ int worker_main(void *arg)
 			}
 			npkts += n;
 			w->wc.burst[31 - __builtin_clz(n)]++; /* n <= 32: buckets 0..5 */
+			sw = rte_rdtsc();
 #ifndef SYD_NO_TRACE
 			if (unlikely(t->trace != NULL)) {
 				if (rxq->port == t->uplink)
@@ -221,6 +222,8 @@ int worker_main(void *arg)
 				switch_burst_plain(w, t, rxq->port, pkts, n, now_s, prev, learn_gap);
 			/* Send what this burst produced before polling the next queue: the
 			 * frames are still in cache for the device's copy. */
+			now = rte_rdtsc();
+			w->wc.switch_cycles += now - sw;
 			tx_flush_all(w, t);
 			now = rte_rdtsc();
 			w->wc.busy_cycles += now - mark;

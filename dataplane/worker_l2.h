@@ -83,34 +83,38 @@ static void tx_flush_all(struct worker *w, const struct topology *t)
 		tx_flush(w, t, (uint16_t)__builtin_ctzll(w->dirty));
 }
 
+/* Queue m on port.  A full queue is sent first: one received burst fills a queue at most
+ * (but for a rule's copies), and the worker sends it after switching the burst, so that
+ * the switching's cycles (switch_cycles) are its own, not the port's. */
 static inline void tx_add(struct worker *w, const struct topology *t, uint16_t port,
 			  struct rte_mbuf *m)
 {
 	struct tx_buf *b = &w->tx[port];
 
-	b->pkts[b->n++] = m;
-	w->dirty |= 1ull << port;
 	if (unlikely(b->n == WORKER_BURST))
 		tx_flush(w, t, port);
+	b->pkts[b->n++] = m;
+	w->dirty |= 1ull << port;
 }
 
-/* Queue n frames on port, in order, after those queued. */
+/* Queue n frames on port, in order, after those queued (as tx_add()). */
 static __rte_always_inline void tx_add_bulk(struct worker *w, const struct topology *t,
 					    uint16_t port, struct rte_mbuf *const *m, uint16_t n)
 {
 	struct tx_buf *b = &w->tx[port];
 
-	w->dirty |= 1ull << port;
 	while (n > 0) {
-		uint16_t k = RTE_MIN(n, (uint16_t)(WORKER_BURST - b->n));
+		uint16_t k;
 
+		if (b->n == WORKER_BURST)
+			tx_flush(w, t, port);
+		k = RTE_MIN(n, (uint16_t)(WORKER_BURST - b->n));
 		memcpy(&b->pkts[b->n], m, k * sizeof(*m));
 		b->n = (uint16_t)(b->n + k);
 		m += k;
 		n = (uint16_t)(n - k);
-		if (b->n == WORKER_BURST)
-			tx_flush(w, t, port);
 	}
+	w->dirty |= 1ull << port;
 }
 
 /* The inner flow's hash, for the outer UDP source port (underlay ECMP).  The L2 path

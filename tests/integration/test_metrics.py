@@ -62,6 +62,8 @@ def test_metrics_exact_and_valid():
         assert m['syd_port_up{port="vm1",network="blue",kind="vhost-server"}'] == 1
         assert m['syd_network_ports{network="blue"}'] == 2
         assert m['syd_worker_packets_total{worker="0",lcore="1"}'] == 9
+        assert 0 < m['syd_worker_switch_cycles_total{worker="0",lcore="1"}'] < \
+            m['syd_worker_busy_cycles_total{worker="0",lcore="1"}']
         assert m["syd_mac_table_capacity"] == 65536
 
         r = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True,

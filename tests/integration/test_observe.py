@@ -102,6 +102,9 @@ def test_telemetry_matches_sydctl():
         w = sydctl(ctl, "-o", "json", "show", "workers")[1]["workers"][0]
         tw = t["/syd/workers"]["0"]
         assert (tw["id"], tw["lcore"], tw["packets"]) == (w["id"], w["lcore"], w["packets"]) == (0, 1, 16)
+        # Switching is a part of the busy time (the rest is the ports' rx and tx).
+        assert 0 < w["switch_cycles"] < w["busy_cycles"], w
+        assert tw["switch_cycles"] == w["switch_cycles"], (tw, w)
         # Which queues it polls, and its rx bursts by size: 16 packets came in bursts of
         # between 1 and 16, so the histogram accounts for at least 1 and at most 16.
         assert w["rxqs"] == "vm1:0 vm-2:0", w
@@ -109,7 +112,7 @@ def test_telemetry_matches_sydctl():
         assert 1 <= sum(w["bursts"]) and sum(n * lo for n, lo in zip(w["bursts"], lows)) <= 16, w
         sydctl(ctl, "clear-stats", "workers")
         w = sydctl(ctl, "-o", "json", "show", "workers")[1]["workers"][0]
-        assert w["packets"] == 0 and sum(w["bursts"]) == 0, w
+        assert w["packets"] == 0 and sum(w["bursts"]) == 0 and w["switch_cycles"] == 0, w
         assert sydctl(ctl, "-o", "json", "show", "stats")[1]["ports"][0]["rx_packets"] == 9
         info = sydctl(ctl, "-o", "json", "show", "info")[1]["info"]
         for k in ("software", "file_prefix", "main_lcore", "worker_lcores", "mbufs_total",

@@ -554,6 +554,41 @@ static void test_version_3_flow_records_load(void)
 	state_free(&b);
 }
 
+/* A state file of a version-4 syd-control (its records as today's but for the header's
+ * version) loads into the same networks, ports and rules. */
+static void test_version_4_records_load(void)
+{
+	char path[] = "/tmp/syd-state-XXXXXX", err[256];
+	struct state a, b;
+	struct syd_hdr h;
+	int fd = mkstemp(path);
+	off_t at = 0;
+	int records = 0;
+
+	close(fd);
+	state_init(&a);
+	state_init(&b);
+	base(&a);
+	CU_ASSERT_EQUAL(fapply(&a, SYD_FC_ADD, "priority=9,udp,tp_dst=53 actions=drop"), 0);
+	CU_ASSERT_EQUAL_FATAL(state_save(&a, path, err, sizeof(err)), 0);
+	fd = open(path, O_RDWR);
+	while (pread(fd, &h, sizeof(h), at) == (ssize_t)sizeof(h)) {
+		h.version = 4;
+		CU_ASSERT_EQUAL(pwrite(fd, &h, sizeof(h), at), (ssize_t)sizeof(h));
+		at += h.length;
+		records++;
+	}
+	close(fd);
+	CU_ASSERT(records >= 2); /* the ports' BATCH and a FLOW_MOD */
+	CU_ASSERT_EQUAL(state_load(&b, path, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(state_nflows(&b), 1);
+	CU_ASSERT_EQUAL(flow_diff_count(&a, &b), 0);
+	CU_ASSERT_EQUAL(flow_diff_count(&b, &a), 0);
+	unlink(path);
+	state_free(&a);
+	state_free(&b);
+}
+
 static void test_flows_from_a_dump_and_idle_ones_forgotten(void)
 {
 	struct state want, have;
@@ -663,6 +698,7 @@ int main(void)
 	CU_add_test(s, "flow_diff_of_many_rules", test_flow_diff_of_many_rules);
 	CU_add_test(s, "save_and_load_with_flows", test_save_and_load_with_flows);
 	CU_add_test(s, "version_3_flow_records_load", test_version_3_flow_records_load);
+	CU_add_test(s, "version_4_records_load", test_version_4_records_load);
 	CU_add_test(s, "flows_from_a_dump_and_idle_ones_forgotten",
 		    test_flows_from_a_dump_and_idle_ones_forgotten);
 	CU_basic_set_mode(CU_BRM_VERBOSE);

@@ -190,10 +190,15 @@ static int show_stats(struct ctx *x)
 static int show_workers(struct ctx *x)
 {
 	static const struct col cols[] = {
-		{"id", "worker", 6, COL_U64},          {"lcore", "lcore", 5, COL_U64},
-		{"packets", "packets", 14, COL_U64},   {"busy_pct", "busy %", 7, COL_F64},
+		{"id", "worker", 6, COL_U64},
+		{"lcore", "lcore", 5, COL_U64},
+		{"packets", "packets", 14, COL_U64},
+		{"busy_pct", "busy %", 7, COL_F64},
 		{"busy_cycles_per_packet", "cycles/pkt", 10, COL_F64},
-		{"busy_cycles", "busy_cycles", 16, COL_U64}, {"idle_cycles", "idle_cycles", 16, COL_U64},
+		{"switch_cycles_per_packet", "switching", 9, COL_F64},
+		{"busy_cycles", "busy_cycles", 16, COL_U64},
+		{"idle_cycles", "idle_cycles", 16, COL_U64},
+		{"switch_cycles", "switch_cycles", 16, COL_U64},
 		{"iterations", "iterations", 14, COL_U64},
 		{"flow_cache_hits", "cache hits", 12, COL_U64},
 		{"flow_cache_misses", "cache misses", 12, COL_U64},
@@ -207,7 +212,7 @@ static int show_workers(struct ctx *x)
 
 	if (ret)
 		return ret;
-	display_list_begin(&x->d, "workers", "Workers:", cols, 12);
+	display_list_begin(&x->d, "workers", "Workers:", cols, 14);
 	for (i = 0; i < e.n; i++) {
 		const struct syd_worker_stats *w = (const void *)(e.data + i * e.size);
 		uint64_t total = w->busy_cycles + w->idle_cycles;
@@ -225,8 +230,9 @@ static int show_workers(struct ctx *x)
 		display_row(&x->d, (uint64_t)w->id, (uint64_t)w->lcore, w->packets,
 			    total ? 100.0 * (double)w->busy_cycles / (double)total : 0.0,
 			    w->packets ? (double)w->busy_cycles / (double)w->packets : 0.0,
-			    w->busy_cycles, w->idle_cycles, w->iterations, w->flow_cache_hits,
-			    w->flow_cache_misses, w->rxqs, bursts);
+			    w->packets ? (double)w->switch_cycles / (double)w->packets : 0.0,
+			    w->busy_cycles, w->idle_cycles, w->switch_cycles, w->iterations,
+			    w->flow_cache_hits, w->flow_cache_misses, w->rxqs, bursts);
 	}
 	display_list_end(&x->d);
 	free(e.data);
@@ -264,6 +270,7 @@ static int show_info(struct ctx *x)
 	display_field(&x->d, "software", "software", COL_STR, i.software);
 	display_field(&x->d, "file_prefix", "file prefix", COL_STR, i.file_prefix);
 	display_field(&x->d, "uptime_s", "uptime (s)", COL_U64, i.uptime_ms / 1000);
+	display_field(&x->d, "tsc_hz", "TSC (Hz)", COL_U64, i.tsc_hz);
 	display_field(&x->d, "main_lcore", "main lcore", COL_U64, (uint64_t)i.main_lcore);
 	display_field(&x->d, "worker_lcores", "worker lcores", COL_STR, lcores);
 	display_field(&x->d, "mbufs_in_use", "mbufs in use", COL_U64, (uint64_t)i.mbufs_in_use);
