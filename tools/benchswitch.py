@@ -128,6 +128,12 @@ class Switchyard:
     def cycles(self):
         return float(self.worker()["busy_cycles_per_packet"])
 
+    def switching(self):
+        """Of the busy cycles per packet, those the worker spent switching (parsing, flow
+        tables, L2 switch), not in the ports' rx and tx."""
+        w = self.worker()
+        return w["switch_cycles"] / w["packets"] if w["packets"] else float("nan")
+
     def worker(self):
         """Worker 0's counters since the last clear (sydctl show workers)."""
         out = self.sydctl("-o", "json", "show", "workers").stdout
