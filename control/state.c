@@ -722,9 +722,8 @@ int state_load(struct state *s, const char *path, char *err, size_t errlen)
 		 * has not changed since 2, FLOW_MOD not since 4 (its mods are cut after
 		 * their actions since). */
 		ret = 0;
-		if (h.version == 4 && (h.type == SYD_MSG_BATCH || h.type == SYD_MSG_FLOW_MOD))
-			((struct syd_hdr *)buf)->version = SYD_PROTO_VERSION;
-		else if ((h.version == 2 || h.version == 3) && h.type == SYD_MSG_BATCH)
+		if ((h.type == SYD_MSG_BATCH && h.version >= 2 && h.version <= 4) ||
+		    (h.type == SYD_MSG_FLOW_MOD && h.version == 4))
 			((struct syd_hdr *)buf)->version = SYD_PROTO_VERSION;
 		else if ((h.version == 2 || h.version == 3) && h.type == SYD_MSG_FLOW_MOD)
 			ret = proto_flow_mod_from_v3(buf, why, sizeof(why));

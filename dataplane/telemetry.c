@@ -60,6 +60,7 @@ static int cmd_info(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_string(d, "software", ver);
 	rte_tel_data_add_dict_string(d, "file_prefix", dp->opt->file_prefix);
 	rte_tel_data_add_dict_u64(d, "uptime_s", (rte_rdtsc() - dp->start_tsc) / rte_get_tsc_hz());
+	rte_tel_data_add_dict_u64(d, "tsc_hz", rte_get_tsc_hz());
 	rte_tel_data_add_dict_u64(d, "main_lcore", rte_get_main_lcore());
 	rte_tel_data_add_dict_string(d, "worker_lcores", lcores);
 	rte_tel_data_add_dict_u64(d, "mbufs_in_use", rte_mempool_in_use_count(dp->mp));

@@ -115,9 +115,9 @@ def test_telemetry_matches_sydctl():
         assert w["packets"] == 0 and sum(w["bursts"]) == 0 and w["switch_cycles"] == 0, w
         assert sydctl(ctl, "-o", "json", "show", "stats")[1]["ports"][0]["rx_packets"] == 9
         info = sydctl(ctl, "-o", "json", "show", "info")[1]["info"]
-        for k in ("software", "file_prefix", "main_lcore", "worker_lcores", "mbufs_total",
-                  "mac_entries", "mac_capacity", "ports", "networks", "flow_rules",
-                  "flow_memory"):
+        for k in ("software", "file_prefix", "tsc_hz", "main_lcore", "worker_lcores",
+                  "mbufs_total", "mac_entries", "mac_capacity", "ports", "networks",
+                  "flow_rules", "flow_memory"):
             assert t["/syd/info"][k] == info[k], k
 
 
