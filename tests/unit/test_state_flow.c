@@ -584,6 +584,13 @@ static void test_version_4_records_load(void)
 	CU_ASSERT_EQUAL(state_nflows(&b), 1);
 	CU_ASSERT_EQUAL(flow_diff_count(&a, &b), 0);
 	CU_ASSERT_EQUAL(flow_diff_count(&b, &a), 0);
+	{ /* and nothing to change in networks and ports */
+		struct proto_buf pb = {0};
+
+		proto_begin(&pb, SYD_MSG_BATCH, 0);
+		CU_ASSERT_EQUAL(state_diff(&a, &b, &pb), 0);
+		proto_buf_free(&pb);
+	}
 	unlink(path);
 	state_free(&a);
 	state_free(&b);
