@@ -51,6 +51,7 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 		struct pkt_key *key = cls != NULL ? &fb.p[fb.n].key : &key_l2;
 		uint32_t src_port = in, vtep = 0, vni = 0, remote = 0;
 		bool keyed; /* fb.p[fb.n].ck is built */
+		uint32_t hash = 0; /* its flow_key_hash() */
 		int ret;
 
 		if (i + 1 < n)
@@ -86,6 +87,7 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 			cls_key_from_frame(&fb.p[fb.n].ck, rte_pktmbuf_mtod(m, const uint8_t *),
 					   m->data_len, in, network, vni, remote);
 		if (keyed) {
+			hash = flow_key_hash(w, &fb.p[fb.n].ck);
 			ret = 0;
 			key->flags = PKT_F_LATER;
 		} else if (cls == NULL && !do_trace) {
@@ -126,9 +128,11 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 		}
 
 		if (cls != NULL) { /* the flow tables decide, once the burst is parsed */
-			if (!keyed)
+			if (!keyed) {
 				cls_key_from_pkt(&fb.p[fb.n].ck, key, in, network, vni, remote);
-			flow_batch_add(&fb, w, m, rec, src_port, network);
+				hash = flow_key_hash(w, &fb.p[fb.n].ck);
+			}
+			flow_batch_add(&fb, m, rec, src_port, network, hash, do_trace, from_uplink);
 			continue;
 		}
 		normal(w, t, &l2, in, network, src_port, m, key, rec, do_trace, from_uplink);

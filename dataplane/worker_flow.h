@@ -14,6 +14,8 @@
 /* A packet of the burst waiting for the flow tables. */
 struct flow_pkt {
 	struct rte_mbuf *m;
+	/* Set only where they vary by packet (flow_batch_add()): rec in a trace, src_port
+	 * and network from the uplink.  A local port's packets have its own. */
 	struct trace_record *rec;
 	uint32_t src_port; /* as normal() learns it */
 	uint16_t network;
@@ -31,21 +33,33 @@ struct flow_batch {
 	uint32_t bytes[WORKER_BURST];
 };
 
-/* Queue the packet parsed into fb->p[fb->n] (its key, ck, built). */
-static __rte_always_inline void flow_batch_add(struct flow_batch *fb, const struct worker *w,
-					       struct rte_mbuf *m, struct trace_record *rec,
-					       uint32_t src_port, uint16_t network)
+/* The key's cls_emc_hash() in table 0, its entry fetched for the lookup: called as soon
+ * as the key is built, while its words are still in registers. */
+static __rte_always_inline uint32_t flow_key_hash(const struct worker *w, const struct cls_key *ck)
+{
+	uint32_t h = cls_emc_hash(w->emc, ck, 0);
+
+	cls_emc_prefetch(w->emc, h);
+	return h;
+}
+
+/* Queue the packet parsed into fb->p[fb->n] (its key, ck, built, and hashed: hash). */
+static __rte_always_inline void flow_batch_add(struct flow_batch *fb, struct rte_mbuf *m,
+					       struct trace_record *rec, uint32_t src_port,
+					       uint16_t network, uint32_t hash, const int do_trace,
+					       const int from_uplink)
 {
 	struct flow_pkt *p = &fb->p[fb->n];
 
 	p->m = m;
-	p->rec = rec;
-	p->src_port = src_port;
-	p->network = network;
+	if (do_trace)
+		p->rec = rec;
+	if (from_uplink) {
+		p->src_port = src_port;
+		p->network = network;
+	}
 	fb->keys[fb->n] = &p->ck;
-	/* Hashed now, while the key is fresh, and its entries fetched for the lookup. */
-	fb->hashes[fb->n] = cls_emc_hash(w->emc, &p->ck, 0);
-	cls_emc_prefetch(w->emc, fb->hashes[fb->n]);
+	fb->hashes[fb->n] = hash;
 	fb->bytes[fb->n] = m->pkt_len;
 	fb->n++;
 }
@@ -139,10 +153,11 @@ static inline void flow_output(struct worker *w, const struct topology *t, uint1
 /* One action that sends m (consumed). */
 static __rte_always_inline void flow_send(struct worker *w, const struct topology *t,
 					  struct l2_ctx *l2, uint16_t in, const struct flow_act *a,
-					  struct flow_pkt *p, struct rte_mbuf *m,
-					  const int do_trace, const int from_uplink)
+					  struct flow_pkt *p, struct rte_mbuf *m, uint16_t network,
+					  uint32_t src_port, const int do_trace,
+					  const int from_uplink)
 {
-	struct trace_record *rec = p->rec;
+	struct trace_record *rec = do_trace ? p->rec : NULL;
 
 	if ((a->op & FLOW_ACT_TYPE) != SYD_FA_NORMAL) /* normal() keeps the run in order */
 		l2_run_flush(w, t, l2, in);
@@ -156,18 +171,33 @@ static __rte_always_inline void flow_send(struct worker *w, const struct topolog
 		encap(w, t, in, a->vni, a->arg8, m, flow_hash(&p->key, m));
 		return;
 	}
-	if (unlikely(p->network == SYD_NO_NETWORK)) { /* normal and flood need a network */
+	if (unlikely(network == SYD_NO_NETWORK)) { /* normal and flood need a network */
 		TR(rec->drop = SYD_DROP_NO_NETWORK);
 		drop(w, in, m, SYD_DROP_NO_NETWORK);
 	} else if ((a->op & FLOW_ACT_TYPE) == SYD_FA_NORMAL) {
-		normal(w, t, l2, in, p->network, p->src_port, m, &p->key, rec, do_trace,
-		       from_uplink);
+		normal(w, t, l2, in, network, src_port, m, &p->key, rec, do_trace, from_uplink);
 	} else {
-		uint16_t out = flood(w, t, in, p->network, m, &p->key, from_uplink);
+		uint16_t out = flood(w, t, in, network, m, &p->key, from_uplink);
 
 		COUNT(w->pc[in].forwarded += out != 0);
 		TR(rec->nout = out);
 	}
+}
+
+/* l2_same_pair() read from the packet's key, which holds the frame's addresses (rewritten
+ * with it by set_eth_*) in its first two words: the frame is three dependent loads away. */
+static inline bool flow_same_pair(const struct l2_ctx *c, const struct cls_key *k, uint16_t network)
+{
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	/* The words' low 48 bits are the destination and the source, as in the frame. */
+	uint64_t lo = (k->w[0] & 0xffffffffffffull) | k->w[1] << 48;
+
+	return lo == c->pair_lo && (uint32_t)(k->w[1] >> 16) == c->pair_hi &&
+	       network == c->pair_net && c->pair_out != UINT16_MAX;
+#else
+	(void)c, (void)k, (void)network;
+	return false; /* normal() looks at the frame */
+#endif
 }
 
 /* Run the pipeline for one packet, from the rule table 0 gave (NULL: a miss, "normal")
@@ -177,7 +207,9 @@ static __rte_always_inline void flow_exec(struct worker *w, const struct topolog
 					  const struct cls_rule *r, uint8_t hint, uint64_t v,
 					  const int do_trace, const int from_uplink)
 {
-	struct trace_record *rec = p->rec;
+	struct trace_record *rec = do_trace ? p->rec : NULL;
+	uint16_t network = from_uplink ? p->network : t->port[in].network;
+	uint32_t src_port = from_uplink ? p->src_port : in;
 	struct rte_mbuf *m = p->m;
 	enum syd_drop why = SYD_DROP_FLOW_DROP;
 	unsigned int k;
@@ -189,13 +221,16 @@ static __rte_always_inline void flow_exec(struct worker *w, const struct topolog
 	}
 	if (r == NULL || (!do_trace && hint == FLOW_HINT_NORMAL)) {
 		TR(rec->flow = 2);
-		if (unlikely(p->network == SYD_NO_NETWORK)) {
+		if (!do_trace && flow_same_pair(l2, &p->ck, network)) { /* normal()'s shortcut */
+			l2->run[l2->nrun++] = m;
+			return;
+		}
+		if (unlikely(network == SYD_NO_NETWORK)) {
 			TR(rec->drop = SYD_DROP_NO_NETWORK);
 			drop(w, in, m, SYD_DROP_NO_NETWORK);
 			return;
 		}
-		normal(w, t, l2, in, p->network, p->src_port, m, &p->key, rec, do_trace,
-		       from_uplink);
+		normal(w, t, l2, in, network, src_port, m, &p->key, rec, do_trace, from_uplink);
 		return;
 	}
 next_rule: /* r is counted: table 0's by the cache, a later table's at its goto */
@@ -215,14 +250,16 @@ next_rule: /* r is counted: table 0's by the cache, a later table's at its goto 
 			case SYD_FA_FLOOD:
 			case SYD_FA_ENCAP:
 				if (!(a->op & FLOW_ACT_COPY)) {
-					flow_send(w, t, l2, in, a, p, m, do_trace, from_uplink);
+					flow_send(w, t, l2, in, a, p, m, network, src_port,
+						  do_trace, from_uplink);
 					return;
 				}
 				c = rte_pktmbuf_copy(m, w->mp, 0, UINT32_MAX);
 				if (unlikely(c == NULL))
 					COUNT(w->pc[in].drops[SYD_DROP_NO_MBUF]++);
 				else
-					flow_send(w, t, l2, in, a, p, c, do_trace, from_uplink);
+					flow_send(w, t, l2, in, a, p, c, network, src_port,
+						  do_trace, from_uplink);
 				break;
 			case SYD_FA_PUSH_VLAN:
 			case SYD_FA_POP_VLAN:
@@ -289,7 +326,7 @@ static __rte_always_inline void flow_burst(struct worker *w, const struct topolo
 	for (i = 0; i < RTE_MIN(n, (uint16_t)FLOW_PREFETCH_RULE); i++)
 		flow_prefetch_rule(rules[i], hints[i], do_trace);
 	for (i = 0; i < n; i++) {
-		struct trace_record *rec = fp[i].rec;
+		struct trace_record *rec = do_trace ? fp[i].rec : NULL;
 
 		if (i + FLOW_PREFETCH_RULE < n)
 			flow_prefetch_rule(rules[i + FLOW_PREFETCH_RULE],
