@@ -67,6 +67,9 @@
 #ifdef __SSE4_2__
 #include <nmmintrin.h>
 #endif
+#ifdef __AVX512F__
+#include <immintrin.h>
+#endif
 
 #include <rte_byteorder.h>
 #include <rte_ether.h>
@@ -662,11 +665,124 @@ static inline void cls_emc_prefetch(const struct cls_emc *emc, uint32_t hash)
 	__builtin_prefetch(&emc->e[cls_emc_way(hash, 0)]);
 }
 
+/* Keys the cache looks up together (cls_emc_lookup_hashed()). */
+#define CLS_EMC_BURST 64
+
+/* An entry's tag: the version it was filled at and its table. */
+#define CLS_EMC_TAG_BITS 56
+
+static inline uint64_t cls_emc_tag(uint64_t v, unsigned int table)
+{
+	return (v << 4 | table) & ((1ull << CLS_EMC_TAG_BITS) - 1);
+}
+
+/* The last word of an entry holding k at tag: the key's padding holds the tag. */
+static inline uint64_t cls_emc_last(const struct cls_key *k, uint64_t tag)
+{
+	return k->w[CLS_KEY_WORDS - 1] | tag << 8;
+}
+
+/* Whether e holds key k at the tag in last (cls_emc_last()). */
+static inline bool cls_emc_eq(const struct cls_emc_entry *e, const struct cls_key *k, uint64_t last)
+{
+#ifdef __AVX512F__
+	/* The entry's line against the key with its tag, six lanes at once. */
+	__m512i q =
+		_mm512_mask_set1_epi64(_mm512_maskz_loadu_epi64(0x1f, k->w), 0x20, (long long)last);
+
+	return _mm512_mask_cmpneq_epu64_mask(0x3f, _mm512_load_si512(e), q) == 0;
+#else
+	uint64_t diff = e->w[CLS_KEY_WORDS - 1] ^ last;
+	int i;
+
+	for (i = 0; i < CLS_KEY_WORDS - 1; i++)
+		diff |= e->w[i] ^ k->w[i];
+	return diff == 0;
+#endif
+}
+
+static inline const struct cls_rule *cls_emc_rule(const struct cls_emc_entry *e)
+{
+	return (const struct cls_rule *)(e->rule & ~(uintptr_t)(CLS_HINTS - 1));
+}
+
+/* In an entry's packets: the entry is listed in pending[]; the count is the other bits. */
+#define CLS_EMC_LISTED (1u << 31)
+
+/* Count n packets of len bytes in all in e (whose rule is not NULL). */
+static inline void cls_emc_count(struct cls_emc *emc, struct cls_emc_entry *e, uint32_t n,
+				 uint32_t len)
+{
+	if (e->packets == 0) {
+		emc->pending[emc->npending++] = (uint16_t)(e - emc->e);
+		e->packets = CLS_EMC_LISTED;
+	}
+	e->packets += n;
+	e->bytes += len;
+}
+
+/* The misses of cls_emc_lookup_hashed(): keys[pos[i]] for i < nmiss, looked up in the
+ * classifier, answered in out[pos[i]] (and hints[pos[i]]), cached and counted.  nmiss is
+ * at most CLS_EMC_BURST. */
+void cls_emc_fill(struct cls_emc *emc, uint64_t v, unsigned int table,
+		  const struct cls_key *const keys[], const uint32_t hashes[],
+		  const uint32_t bytes[], const uint8_t pos[], unsigned int nmiss,
+		  const struct cls_rule *out[], uint8_t hints[]);
+
 /* cls_emc_lookup_burst() with each key's cls_emc_hash() computed (and its entry
- * prefetched: cls_emc_prefetch()) by the caller, as soon as it had the key. */
-void cls_emc_lookup_hashed(struct cls_emc *emc, uint64_t v, unsigned int table,
-			   const struct cls_key *const keys[], const uint32_t hashes[],
-			   const uint32_t bytes[], unsigned int n, const struct cls_rule *out[],
-			   uint8_t hints[]);
+ * prefetched: cls_emc_prefetch()) by the caller, as soon as it had the key.  Inline: the
+ * hits are the switch's every packet (the misses go to cls_emc_fill()). */
+static inline void cls_emc_lookup_hashed(struct cls_emc *emc, uint64_t v, unsigned int table,
+					 const struct cls_key *const keys[],
+					 const uint32_t hashes[], const uint32_t bytes[],
+					 unsigned int n, const struct cls_rule *out[],
+					 uint8_t hints[])
+{
+	uint64_t tag = cls_emc_tag(v, table);
+	unsigned int base, i;
+
+	for (base = 0; base < n; base += CLS_EMC_BURST) {
+		unsigned int cnt = n - base < CLS_EMC_BURST ? n - base : CLS_EMC_BURST, nmiss = 0;
+		uint8_t miss[CLS_EMC_BURST];
+		/* Hits in a row on one entry are counted there once: packets of one flow
+		 * would otherwise each wait for the last one's store. */
+		struct cls_emc_entry *run = NULL;
+		uint32_t run_n = 0, run_len = 0;
+
+		for (i = base; i < base + cnt; i++) {
+			struct cls_emc_entry *e = &emc->e[cls_emc_way(hashes[i], 0)];
+			uint64_t last = cls_emc_last(keys[i], tag);
+
+			if (!cls_emc_eq(e, keys[i], last)) {
+				e = &emc->e[cls_emc_way(hashes[i], 1)];
+				if (!cls_emc_eq(e, keys[i], last)) {
+					miss[nmiss++] = (uint8_t)(i - base);
+					continue;
+				}
+			}
+			out[i] = cls_emc_rule(e);
+			if (hints != NULL)
+				hints[i] = (uint8_t)(e->rule & (CLS_HINTS - 1));
+			if (bytes != NULL && e->rule != 0) {
+				if (e != run) {
+					if (run_n != 0)
+						cls_emc_count(emc, run, run_n, run_len);
+					run = e;
+					run_n = 0;
+					run_len = 0;
+				}
+				run_n++;
+				run_len += bytes[i];
+			}
+		}
+		if (run_n != 0) /* before a miss may refill its entry */
+			cls_emc_count(emc, run, run_n, run_len);
+		emc->hits += cnt - nmiss;
+		if (nmiss != 0)
+			cls_emc_fill(emc, v, table, keys + base, hashes + base,
+				     bytes != NULL ? bytes + base : NULL, miss, nmiss, out + base,
+				     hints != NULL ? hints + base : NULL);
+	}
+}
 
 #endif /* SYD_CLASSIFIER_H */

@@ -178,39 +178,11 @@ void cls_rule_hit(const struct classifier *c, unsigned int worker, const struct 
 
 /* The exact-match cache */
 
-/* An entry's last word for a key at tag (version << 4 | table); an empty entry's
- * (EMC_EMPTY) matches no key, whose padding is 0, before version 2^52. */
-#define EMC_EMPTY    UINT64_MAX
-#define EMC_TAG_BITS 56
+_Static_assert(CLS_EMC_BURST <= CLS_BURST, "the cache's misses are one lookup_chunk()");
 
-static inline uint64_t emc_tag(uint64_t v, unsigned int table)
-{
-	return (v << 4 | table) & ((1ull << EMC_TAG_BITS) - 1);
-}
-
-static inline uint64_t emc_last(const struct cls_key *k, uint64_t tag)
-{
-	return k->w[CLS_KEY_WORDS - 1] | tag << 8;
-}
-
-/* Whether e holds key k at the tag in last (emc_last()). */
-static inline bool emc_eq(const struct cls_emc_entry *e, const struct cls_key *k, uint64_t last)
-{
-#ifdef __AVX512F__
-	/* The entry's line against the key with its tag, six lanes at once. */
-	__m512i q =
-		_mm512_mask_set1_epi64(_mm512_maskz_loadu_epi64(0x1f, k->w), 0x20, (long long)last);
-
-	return _mm512_mask_cmpneq_epu64_mask(0x3f, _mm512_load_si512(e), q) == 0;
-#else
-	uint64_t diff = e->w[CLS_KEY_WORDS - 1] ^ last;
-	int i;
-
-	for (i = 0; i < CLS_KEY_WORDS - 1; i++)
-		diff |= e->w[i] ^ k->w[i];
-	return diff == 0;
-#endif
-}
+/* An empty entry's last word (cls_emc_last()): it matches no key, whose padding is 0,
+ * before version 2^52. */
+#define EMC_EMPTY UINT64_MAX
 
 /* Whether e was filled at tag's version (in any table). */
 static inline bool emc_same_version(const struct cls_emc_entry *e, uint64_t tag)
@@ -218,32 +190,13 @@ static inline bool emc_same_version(const struct cls_emc_entry *e, uint64_t tag)
 	return e->w[CLS_KEY_WORDS - 1] >> 12 == tag >> 4;
 }
 
-static inline const struct cls_rule *emc_rule(const struct cls_emc_entry *e)
-{
-	return (const struct cls_rule *)(e->rule & ~(uintptr_t)(CLS_HINTS - 1));
-}
-
-/* In an entry's packets: the entry is listed in pending[]; the count is the other bits. */
-#define EMC_LISTED (1u << 31)
-
-/* Count n packets of len bytes in all in e (whose rule is not NULL). */
-static inline void emc_count(struct cls_emc *emc, struct cls_emc_entry *e, uint32_t n, uint32_t len)
-{
-	if (e->packets == 0) {
-		emc->pending[emc->npending++] = (uint16_t)(e - emc->e);
-		e->packets = EMC_LISTED;
-	}
-	e->packets += n;
-	e->bytes += len;
-}
-
 /* Hand e's counts to its rule; listed: e stays in pending[] (0: it was taken out). */
 static inline void emc_settle(struct cls_emc *emc, struct cls_emc_entry *e, uint32_t listed)
 {
-	uint32_t n = e->packets & ~EMC_LISTED;
+	uint32_t n = e->packets & ~CLS_EMC_LISTED;
 
 	if (n != 0)
-		cls_rule_hit(emc->cls, emc->worker, emc_rule(e), n, e->bytes);
+		cls_rule_hit(emc->cls, emc->worker, cls_emc_rule(e), n, e->bytes);
 	e->packets &= listed;
 	e->bytes = 0;
 }
@@ -310,96 +263,54 @@ void cls_emc_lookup_burst(struct cls_emc *emc, uint64_t v, unsigned int table,
 	}
 }
 
-void cls_emc_lookup_hashed(struct cls_emc *emc, uint64_t v, unsigned int table,
-			   const struct cls_key *const keys[], const uint32_t hashes[],
-			   const uint32_t bytes[], unsigned int n, const struct cls_rule *out[],
-			   uint8_t hints[])
+void cls_emc_fill(struct cls_emc *emc, uint64_t v, unsigned int table,
+		  const struct cls_key *const keys[], const uint32_t hashes[],
+		  const uint32_t bytes[], const uint8_t pos[], unsigned int nmiss,
+		  const struct cls_rule *out[], uint8_t hints[])
 {
 	const struct classifier *c = emc->cls;
-	const struct cls_key *miss_key[CLS_BURST];
-	const struct cls_rule *miss_out[CLS_BURST];
-	uint32_t hash[CLS_BURST], pos[CLS_BURST];
-	uint64_t tag = emc_tag(v, table);
+	const struct cls_key *miss_key[CLS_EMC_BURST];
+	const struct cls_rule *miss_out[CLS_EMC_BURST];
+	uint64_t tag = cls_emc_tag(v, table);
 	const struct cls_pvec *pv;
-	unsigned int base, i, nmiss;
+	unsigned int i;
 
 	pv = table < CLS_TABLES ? __atomic_load_n(&c->tab[table].pvec, __ATOMIC_ACQUIRE) : NULL;
 	if (pv == NULL) { /* no such table, or an empty one: nothing to cache */
-		for (i = 0; i < n; i++) {
-			out[i] = NULL;
+		for (i = 0; i < nmiss; i++) {
+			out[pos[i]] = NULL;
 			if (hints != NULL)
-				hints[i] = 0;
+				hints[pos[i]] = 0;
 		}
 		return;
 	}
-	for (base = 0; base < n; base += CLS_BURST) {
-		unsigned int cnt = RTE_MIN(n - base, (unsigned int)CLS_BURST);
-		/* Hits in a row on one entry are counted there once: packets of one flow
-		 * would otherwise each wait for the last one's store. */
-		struct cls_emc_entry *run = NULL;
-		uint32_t run_n = 0, run_len = 0;
+	emc->misses += nmiss;
+	for (i = 0; i < nmiss; i++)
+		miss_key[i] = keys[pos[i]];
+	lookup_chunk(c, v, pv, miss_key, nmiss, miss_out);
+	for (i = 0; i < nmiss; i++) {
+		uint32_t h = hashes[pos[i]];
+		struct cls_emc_entry *e0 = &emc->e[cls_emc_way(h, 0)];
+		struct cls_emc_entry *e1 = &emc->e[cls_emc_way(h, 1)], *e;
 
-		nmiss = 0;
-		for (i = 0; i < cnt; i++) {
-			uint32_t h = hashes[base + i];
-			const struct cls_key *k = keys[base + i];
-			struct cls_emc_entry *e = &emc->e[cls_emc_way(h, 0)];
-			uint64_t last = emc_last(k, tag);
-
-			if (!emc_eq(e, k, last)) {
-				e = &emc->e[cls_emc_way(h, 1)];
-				if (!emc_eq(e, k, last)) {
-					miss_key[nmiss] = k;
-					hash[nmiss] = h;
-					pos[nmiss++] = base + i;
-					continue;
-				}
-			}
-			out[base + i] = emc_rule(e);
-			if (hints != NULL)
-				hints[base + i] = (uint8_t)(e->rule & (CLS_HINTS - 1));
-			if (bytes != NULL && e->rule != 0) {
-				if (e != run) {
-					if (run_n != 0)
-						emc_count(emc, run, run_n, run_len);
-					run = e;
-					run_n = 0;
-					run_len = 0;
-				}
-				run_n++;
-				run_len += bytes[base + i];
-			}
-		}
-		if (run_n != 0) /* before a miss may refill its entry */
-			emc_count(emc, run, run_n, run_len);
-		emc->hits += cnt - nmiss;
-		if (nmiss == 0)
-			continue;
-		emc->misses += nmiss;
-		lookup_chunk(c, v, pv, miss_key, nmiss, miss_out);
-		for (i = 0; i < nmiss; i++) {
-			struct cls_emc_entry *e0 = &emc->e[cls_emc_way(hash[i], 0)];
-			struct cls_emc_entry *e1 = &emc->e[cls_emc_way(hash[i], 1)], *e;
-
-			out[pos[i]] = miss_out[i];
-			if (hints != NULL)
-				hints[pos[i]] = miss_out[i] != NULL ? miss_out[i]->hint : 0;
-			/* An entry of an older version, else either in turn. */
-			if (!emc_same_version(e0, tag))
-				e = e0;
-			else if (!emc_same_version(e1, tag))
-				e = e1;
-			else
-				e = (emc->inserts++ & 1) ? e1 : e0;
-			/* Its counts go to the rule they were counted for (still there: the
-			 * reader has not passed a quiescent state since, or the version is
-			 * the same); it stays listed. */
-			emc_settle(emc, e, EMC_LISTED);
-			memcpy(e->w, miss_key[i]->w, sizeof(e->w));
-			e->w[CLS_KEY_WORDS - 1] = emc_last(miss_key[i], tag);
-			e->rule = (uintptr_t)miss_out[i] | (miss_out[i] ? miss_out[i]->hint : 0);
-			if (bytes != NULL && e->rule != 0)
-				emc_count(emc, e, 1, bytes[pos[i]]);
-		}
+		out[pos[i]] = miss_out[i];
+		if (hints != NULL)
+			hints[pos[i]] = miss_out[i] != NULL ? miss_out[i]->hint : 0;
+		/* An entry of an older version, else either in turn. */
+		if (!emc_same_version(e0, tag))
+			e = e0;
+		else if (!emc_same_version(e1, tag))
+			e = e1;
+		else
+			e = (emc->inserts++ & 1) ? e1 : e0;
+		/* Its counts go to the rule they were counted for (still there: the
+		 * reader has not passed a quiescent state since, or the version is
+		 * the same); it stays listed. */
+		emc_settle(emc, e, CLS_EMC_LISTED);
+		memcpy(e->w, miss_key[i]->w, sizeof(e->w));
+		e->w[CLS_KEY_WORDS - 1] = cls_emc_last(miss_key[i], tag);
+		e->rule = (uintptr_t)miss_out[i] | (miss_out[i] ? miss_out[i]->hint : 0);
+		if (bytes != NULL && e->rule != 0)
+			cls_emc_count(emc, e, 1, bytes[pos[i]]);
 	}
 }
