@@ -217,16 +217,19 @@ static inline bool cls_key_from_frame(struct cls_key *k, const uint8_t *f, uint3
 #if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
 	const uint8_t *ip = f + sizeof(struct rte_ether_hdr), *l4 = ip + 20;
 	uint64_t dst, src, addrs;
+	uint32_t ports;
 
 	if (!parse_is_common(f, len))
 		return false;
 	memcpy(&dst, f, 8); /* the addresses and the two bytes after each */
 	memcpy(&src, f + 6, 8);
 	memcpy(&addrs, ip + 12, 8);
+	memcpy(&ports, l4, 4);
+	ports = rte_bswap32(ports); /* source << 16 | destination, in host order */
 	k->w[0] = (dst & 0xffffffffffffull) | (uint64_t)in_port << 48;
 	k->w[1] = (src & 0xffffffffffffull) | (uint64_t)network << 48;
-	k->w[2] = (uint64_t)RTE_ETHER_TYPE_IPV4 << 16 | (uint64_t)(l4[0] << 8 | l4[1]) << 32 |
-		  (uint64_t)(l4[2] << 8 | l4[3]) << 48;
+	k->w[2] = (uint64_t)RTE_ETHER_TYPE_IPV4 << 16 | (uint64_t)(ports >> 16) << 32 |
+		  (uint64_t)(ports & 0xffff) << 48;
 	k->w[3] = addrs;
 	k->w[4] = vni | (uint64_t)remote << 32;
 	k->w[5] = ip[9];

@@ -111,24 +111,31 @@ static inline int parse_switchable(const uint8_t *frame, uint32_t len)
  * shortcuts that skip parse_frame() take only such frames. */
 static inline bool parse_is_common(const uint8_t *f, uint32_t len)
 {
-	const uint8_t *ip = f + sizeof(struct rte_ether_hdr), *l4 = ip + 20;
+	const uint8_t *ip = f + sizeof(struct rte_ether_hdr);
+	uint64_t head, mid; /* the frame's bytes 12-19 and 20-27 */
 	uint32_t total, l4_len;
-	uint16_t type, frag;
 
-	if (len < sizeof(struct rte_ether_hdr) + 20)
+	/* Shorter than Ethernet, IPv4 and UDP headers: not common whatever it holds. */
+	if (len < sizeof(struct rte_ether_hdr) + 20 + 8)
 		return false;
-	memcpy(&type, f + 12, 2);
-	memcpy(&frag, ip + 6, 2);
-	total = (uint32_t)ip[2] << 8 | ip[3];
-	if (type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) || ip[0] != 0x45 ||
-	    total > len - sizeof(struct rte_ether_hdr) || total < 20 ||
-	    (frag & rte_cpu_to_be_16(0x3fff)) != 0) /* MF or an offset: a fragment */
+	/* Two word loads for the fixed fields (byte by byte, they cost a cycle more a
+	 * packet): the type, the version and header length, the total length, and the
+	 * fragment field and protocol. */
+	memcpy(&head, f + 12, sizeof(head));
+	memcpy(&mid, f + 20, sizeof(mid));
+	head = rte_le_to_cpu_64(head);
+	mid = rte_le_to_cpu_64(mid);
+	/* Type 0x0800 then 0x45; then no MF flag and no offset (a fragment). */
+	if ((head & 0xffffff) != 0x450008 || (mid & 0xff3f) != 0)
+		return false;
+	total = (uint32_t)((head >> 32 & 0xff) << 8 | (head >> 40 & 0xff));
+	if (total > len - sizeof(struct rte_ether_hdr) || total < 20)
 		return false;
 	l4_len = total - 20;
-	if (ip[9] == IPPROTO_UDP)
+	if ((mid >> 24 & 0xff) == IPPROTO_UDP)
 		return l4_len >= 8;
-	if (ip[9] == IPPROTO_TCP)
-		return l4_len >= 20 && (l4[12] >> 4) >= 5 && (uint32_t)(l4[12] >> 4) * 4 <= l4_len;
+	if ((mid >> 24 & 0xff) == IPPROTO_TCP)
+		return l4_len >= 20 && (ip[32] >> 4) >= 5 && (uint32_t)(ip[32] >> 4) * 4 <= l4_len;
 	return false;
 }
 
