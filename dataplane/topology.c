@@ -26,6 +26,7 @@ struct topology *topology_build(const struct port *ports, unsigned int nports,
 		tp->eth_port = p->eth_port;
 		tp->network = p->network;
 		tp->up = p->up;
+		tp->rx_cold = p->kind == PORT_AF_XDP;
 		if (p->index >= t->nports)
 			t->nports = (uint16_t)(p->index + 1);
 		if (!p->up)

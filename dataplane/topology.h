@@ -30,6 +30,10 @@ struct topo_port {
 	uint16_t network; /* SYD_NO_NETWORK when not attached */
 	uint8_t exists;
 	uint8_t up;
+	/* Its frames arrive written by another core (AF_XDP's umem, filled by the kernel),
+	 * not by this one's copy (vhost-user, virtio-user, AF_PACKET, TAP): the worker
+	 * fetches each one's headers ahead. */
+	uint8_t rx_cold;
 };
 
 struct topo_network {
