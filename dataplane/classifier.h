@@ -587,15 +587,18 @@ struct cls_emc {
 	uint64_t hits;	 /* lookups answered by the cache */
 	uint64_t misses; /* lookups that went to the classifier */
 	uint64_t inserts;
-	uint32_t npending; /* entries holding counts, listed in pending[] */
-	uint16_t pending[CLS_EMC_ENTRIES];
+	uint64_t flushed; /* hits + misses at the last cls_emc_flush() */
+	/* Every entry filled at the version of the last flush or later, each once (an entry
+	 * counts its packets without looking whether it is listed). */
+	uint32_t nlisted;
+	uint16_t listed[CLS_EMC_ENTRIES];
 	struct cls_emc_entry {
 		/* The key, whose padding (the last word's top 7 bytes) holds the entry's tag:
 		 * version << 4 | table.  One compare checks both; an entry of another version
 		 * may name a freed rule. */
 		uint64_t w[CLS_KEY_WORDS];
 		uintptr_t rule; /* the rule's address | its hint; 0: the table has no rule */
-		uint32_t packets; /* counted, not flushed; bit 31: listed in pending[] */
+		uint32_t packets; /* counted, not flushed; bit 31: listed in listed[] */
 		uint32_t bytes;
 	} __attribute__((aligned(64))) e[CLS_EMC_ENTRIES]; /* one cache line each */
 } __attribute__((aligned(64)));
@@ -624,14 +627,16 @@ void cls_emc_lookup_burst(struct cls_emc *emc, uint64_t v, unsigned int table,
  * must call it after the version it loads moved (before its next quiescent state: the
  * rules counted may be freed after that), and should every few milliseconds, so that
  * readers of the counters (and idle timeouts) see them.  An entry holds up to 2^31
- * packets and 2^32 bytes between two calls.
+ * packets and 2^32 bytes between two calls.  Lookups after it must be at the version it
+ * saw (cls_version()) or a later one, as a reader's next burst is: the entries of older
+ * versions stop being listed.
  */
 void cls_emc_flush(struct cls_emc *emc);
 
-/* Whether the cache holds counts to flush. */
+/* Whether the cache may hold counts to flush: it was looked up since the last flush. */
 static inline bool cls_emc_pending(const struct cls_emc *emc)
 {
-	return emc->npending != 0;
+	return emc->hits + emc->misses != emc->flushed;
 }
 
 /* The hash the cache files k under in table. */
@@ -709,17 +714,13 @@ static inline const struct cls_rule *cls_emc_rule(const struct cls_emc_entry *e)
 	return (const struct cls_rule *)(e->rule & ~(uintptr_t)(CLS_HINTS - 1));
 }
 
-/* In an entry's packets: the entry is listed in pending[]; the count is the other bits. */
+/* In an entry's packets: the entry is listed in listed[]; the count is the other bits. */
 #define CLS_EMC_LISTED (1u << 31)
 
-/* Count n packets of len bytes in all in e (whose rule is not NULL). */
-static inline void cls_emc_count(struct cls_emc *emc, struct cls_emc_entry *e, uint32_t n,
-				 uint32_t len)
+/* Count n packets of len bytes in all in e (a filled entry, so listed: the flush finds
+ * them; counted on an entry of no rule, they are dropped there). */
+static inline void cls_emc_count(struct cls_emc_entry *e, uint32_t n, uint32_t len)
 {
-	if (e->packets == 0) {
-		emc->pending[emc->npending++] = (uint16_t)(e - emc->e);
-		e->packets = CLS_EMC_LISTED;
-	}
 	e->packets += n;
 	e->bytes += len;
 }
@@ -766,10 +767,10 @@ static inline void cls_emc_lookup_hashed(struct cls_emc *emc, uint64_t v, unsign
 			out[i] = cls_emc_rule(e);
 			if (hints != NULL)
 				hints[i] = (uint8_t)(e->rule & (CLS_HINTS - 1));
-			if (bytes != NULL && e->rule != 0) {
+			if (bytes != NULL) {
 				if (e != run) {
 					if (run_n != 0)
-						cls_emc_count(emc, run, run_n, run_len);
+						cls_emc_count(run, run_n, run_len);
 					run = e;
 					run_n = 0;
 					run_len = 0;
@@ -779,7 +780,7 @@ static inline void cls_emc_lookup_hashed(struct cls_emc *emc, uint64_t v, unsign
 			}
 		}
 		if (run_n != 0) /* before a miss may refill its entry */
-			cls_emc_count(emc, run, run_n, run_len);
+			cls_emc_count(run, run_n, run_len);
 		emc->hits += cnt - nmiss;
 		if (nmiss != 0)
 			cls_emc_fill(emc, v, table, keys + base, hashes + base,

@@ -190,14 +190,14 @@ static inline bool emc_same_version(const struct cls_emc_entry *e, uint64_t tag)
 	return e->w[CLS_KEY_WORDS - 1] >> 12 == tag >> 4;
 }
 
-/* Hand e's counts to its rule; listed: e stays in pending[] (0: it was taken out). */
-static inline void emc_settle(struct cls_emc *emc, struct cls_emc_entry *e, uint32_t listed)
+/* Hand e's counts to its rule (an entry of no rule drops them); e stays listed. */
+static inline void emc_settle(struct cls_emc *emc, struct cls_emc_entry *e)
 {
 	uint32_t n = e->packets & ~CLS_EMC_LISTED;
 
-	if (n != 0)
+	if (n != 0 && cls_emc_rule(e) != NULL)
 		cls_rule_hit(emc->cls, emc->worker, cls_emc_rule(e), n, e->bytes);
-	e->packets &= listed;
+	e->packets &= CLS_EMC_LISTED;
 	e->bytes = 0;
 }
 
@@ -218,7 +218,8 @@ struct cls_emc *cls_emc_create(const struct classifier *c, unsigned int worker)
 	emc->hits = 0;
 	emc->misses = 0;
 	emc->inserts = 0;
-	emc->npending = 0;
+	emc->flushed = 0;
+	emc->nlisted = 0;
 	for (i = 0; i < CLS_EMC_ENTRIES; i++) {
 		memset(emc->e[i].w, 0, sizeof(emc->e[i].w));
 		emc->e[i].w[CLS_KEY_WORDS - 1] = EMC_EMPTY;
@@ -236,11 +237,22 @@ void cls_emc_destroy(struct cls_emc *emc)
 
 void cls_emc_flush(struct cls_emc *emc)
 {
-	uint32_t i;
+	uint64_t tag = cls_emc_tag(cls_version(emc->cls), 0);
+	uint32_t i, keep = 0;
 
-	for (i = 0; i < emc->npending; i++)
-		emc_settle(emc, &emc->e[emc->pending[i]], 0);
-	emc->npending = 0;
+	for (i = 0; i < emc->nlisted; i++) {
+		struct cls_emc_entry *e = &emc->e[emc->listed[i]];
+
+		emc_settle(emc, e);
+		/* An entry of an older version is hit no more (it is listed again when
+		 * filled again). */
+		if (emc_same_version(e, tag))
+			emc->listed[keep++] = emc->listed[i];
+		else
+			e->packets = 0;
+	}
+	emc->nlisted = keep;
+	emc->flushed = emc->hits + emc->misses;
 }
 
 void cls_emc_lookup_burst(struct cls_emc *emc, uint64_t v, unsigned int table,
@@ -305,12 +317,16 @@ void cls_emc_fill(struct cls_emc *emc, uint64_t v, unsigned int table,
 			e = (emc->inserts++ & 1) ? e1 : e0;
 		/* Its counts go to the rule they were counted for (still there: the
 		 * reader has not passed a quiescent state since, or the version is
-		 * the same); it stays listed. */
-		emc_settle(emc, e, CLS_EMC_LISTED);
+		 * the same). */
+		emc_settle(emc, e);
 		memcpy(e->w, miss_key[i]->w, sizeof(e->w));
 		e->w[CLS_KEY_WORDS - 1] = cls_emc_last(miss_key[i], tag);
 		e->rule = (uintptr_t)miss_out[i] | (miss_out[i] ? miss_out[i]->hint : 0);
-		if (bytes != NULL && e->rule != 0)
-			cls_emc_count(emc, e, 1, bytes[pos[i]]);
+		if (!(e->packets & CLS_EMC_LISTED)) { /* the hits count without looking */
+			emc->listed[emc->nlisted++] = (uint16_t)(e - emc->e);
+			e->packets = CLS_EMC_LISTED;
+		}
+		if (bytes != NULL)
+			cls_emc_count(e, 1, bytes[pos[i]]);
 	}
 }

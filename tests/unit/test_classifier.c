@@ -1101,6 +1101,15 @@ static void test_emc_counts_hits_until_flushed(void)
 	cls_emc_flush(emc);
 	CU_ASSERT_EQUAL(packets_of(c, r2, &b), 5);
 
+	/* That flush let the entry of the older version go from the list; filled again, it
+	 * is listed again, and its hits count. */
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, bytes, 1, out, NULL);
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, bytes, 1, out, NULL);
+	CU_ASSERT_EQUAL(emc->nlisted, 1);
+	cls_emc_flush(emc);
+	CU_ASSERT_EQUAL(packets_of(c, r2, &b), 7);
+	CU_ASSERT_EQUAL(emc->nlisted, 1); /* still the version's */
+
 	/* Deleted by the last commit: still there for the flush. */
 	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, bytes, 1, out, NULL);
 	CU_ASSERT_PTR_EQUAL(out[0], r2);
