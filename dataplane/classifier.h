@@ -639,22 +639,29 @@ static inline bool cls_emc_pending(const struct cls_emc *emc)
 	return emc->hits + emc->misses != emc->flushed;
 }
 
-/* The hash the cache files k under in table. */
-static inline uint32_t cls_emc_hash(const struct cls_emc *emc, const struct cls_key *k,
-				    unsigned int table)
+/* The hash a cache of this seed (cls_emc's seed) files k under in table: for a caller
+ * that keeps the seed in a register across many keys. */
+static inline uint32_t cls_emc_hash_seed(uint32_t seed, const struct cls_key *k, unsigned int table)
 {
 #ifdef __SSE4_2__
 	/* The key's halves folded together, then one CRC32C chain of three: half the
 	 * work of cls_hash_words(), for a hash that only picks an entry (the entry's
 	 * whole key is compared). */
-	uint64_t h = _mm_crc32_u64(emc->seed ^ (table * 0x9e3779b1u),
+	uint64_t h = _mm_crc32_u64(seed ^ (table * 0x9e3779b1u),
 				   k->w[0] ^ (k->w[3] << 17 | k->w[3] >> 47));
 
 	h = _mm_crc32_u64(h, k->w[1] ^ (k->w[4] << 17 | k->w[4] >> 47));
 	return (uint32_t)_mm_crc32_u64(h, k->w[2] ^ k->w[5]);
 #else
-	return cls_hash_words(k->w, emc->seed ^ (table * 0x9e3779b1u));
+	return cls_hash_words(k->w, seed ^ (table * 0x9e3779b1u));
 #endif
+}
+
+/* The hash the cache files k under in table. */
+static inline uint32_t cls_emc_hash(const struct cls_emc *emc, const struct cls_key *k,
+				    unsigned int table)
+{
+	return cls_emc_hash_seed(emc->seed, k, table);
 }
 
 /* A key's two entries, neighbours in one 128-byte block (a 2-way set-associative cache:

@@ -29,6 +29,8 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 		.now_s = now_s, .tsc = tsc, .learn_gap = learn_gap, .pair_out = UINT16_MAX};
 	uint32_t last_vtep_addr = 0, last_vtep_slot = 0;
 	const struct classifier *cls = t->flows;
+	const struct cls_emc *emc = w->emc; /* the flow tables' cache, with cls */
+	const uint32_t seed = cls != NULL ? emc->seed : 0;
 	struct flow_batch fb;
 	struct pkt_key key_l2;
 	uint16_t i;
@@ -90,7 +92,7 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 			cls_key_from_frame(&fb.p[fb.n].ck, rte_pktmbuf_mtod(m, const uint8_t *),
 					   m->data_len, in, network, vni, remote);
 		if (keyed) {
-			hash = flow_key_hash(w, &fb.p[fb.n].ck);
+			hash = flow_key_hash(emc, seed, &fb.p[fb.n].ck);
 			ret = 0;
 			key->flags = PKT_F_LATER;
 		} else if (cls == NULL && !do_trace) {
@@ -133,7 +135,7 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 		if (cls != NULL) { /* the flow tables decide, once the burst is parsed */
 			if (!keyed) {
 				cls_key_from_pkt(&fb.p[fb.n].ck, key, in, network, vni, remote);
-				hash = flow_key_hash(w, &fb.p[fb.n].ck);
+				hash = flow_key_hash(emc, seed, &fb.p[fb.n].ck);
 			}
 			flow_batch_add(&fb, m, rec, src_port, network, hash, do_trace, from_uplink);
 			continue;

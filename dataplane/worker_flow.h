@@ -33,13 +33,16 @@ struct flow_batch {
 	uint32_t bytes[WORKER_BURST];
 };
 
-/* The key's cls_emc_hash() in table 0, its entry fetched for the lookup: called as soon
- * as the key is built, while its words are still in registers. */
-static __rte_always_inline uint32_t flow_key_hash(const struct worker *w, const struct cls_key *ck)
+/* The key's cls_emc_hash() in table 0 (the cache emc, of seed), its entry fetched for
+ * the lookup: called as soon as the key is built, while its words are still in
+ * registers.  The caller loads emc and seed once a burst: loaded for each packet, they
+ * started each one's chain to its prefetch with two dependent loads. */
+static __rte_always_inline uint32_t flow_key_hash(const struct cls_emc *emc, uint32_t seed,
+						  const struct cls_key *ck)
 {
-	uint32_t h = cls_emc_hash(w->emc, ck, 0);
+	uint32_t h = cls_emc_hash_seed(seed, ck, 0);
 
-	cls_emc_prefetch(w->emc, h);
+	cls_emc_prefetch(emc, h);
 	return h;
 }
 
