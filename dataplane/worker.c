@@ -51,7 +51,7 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 		struct rte_mbuf *m = pkts[i];
 		struct trace_record *rec = NULL;
 		/* With flow tables, parsed straight into the packet's slot of the burst. */
-		struct pkt_key *key = cls != NULL ? &fb.p[fb.n].key : &key_l2;
+		struct pkt_key *key = cls != NULL ? &fb.key[fb.n] : &key_l2;
 		uint32_t src_port = in, vtep = 0, vni = 0, remote = 0;
 		bool keyed; /* fb.p[fb.n].ck is built */
 		uint32_t hash = 0; /* its flow_key_hash() */
@@ -93,8 +93,7 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 					   m->data_len, in, network, vni, remote);
 		if (keyed) {
 			hash = flow_key_hash(emc, seed, &fb.p[fb.n].ck);
-			ret = 0;
-			key->flags = PKT_F_LATER;
+			ret = 0; /* its pkt_key is marked later, if ever needed (flow_pkt_key()) */
 		} else if (cls == NULL && !do_trace) {
 			ret = parse_switchable(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len);
 			key->flags = PKT_F_LATER;
@@ -137,7 +136,8 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 				cls_key_from_pkt(&fb.p[fb.n].ck, key, in, network, vni, remote);
 				hash = flow_key_hash(emc, seed, &fb.p[fb.n].ck);
 			}
-			flow_batch_add(&fb, m, rec, src_port, network, hash, do_trace, from_uplink);
+			flow_batch_add(&fb, m, rec, src_port, network, hash, keyed, do_trace,
+				       from_uplink);
 			continue;
 		}
 		normal(w, t, &l2, in, network, src_port, m, key, rec, do_trace, from_uplink);

@@ -11,27 +11,42 @@
 #include "flows.h"
 #include "worker_l2.h"
 
-/* A packet of the burst waiting for the flow tables. */
+/* A packet of the burst waiting for the flow tables: what every packet's lookup and
+ * actions read, in one line (its key's words in one line too, for the cache's compare). */
 struct flow_pkt {
-	struct rte_mbuf *m;
-	/* Set only where they vary by packet (flow_batch_add()): rec in a trace, src_port
-	 * and network from the uplink.  A local port's packets have its own. */
-	struct trace_record *rec;
-	uint32_t src_port; /* as normal() learns it */
-	uint16_t network;
-	struct pkt_key key;
 	struct cls_key ck;
-};
+	struct rte_mbuf *m;
+	uint8_t later; /* its key (flow_batch's key[]) is to be read from the frame */
+} __rte_cache_aligned;
 
 /* The packets of a burst waiting for the flow tables, with what the cache's lookup takes
- * (filled as they are parsed: flow_batch_add()). */
+ * (filled as they are parsed: flow_batch_add()).  The arrays after bytes are written only
+ * where used: the lines of a burst of common frames from a local port are p, keys, hashes
+ * and bytes (a larger batch cost the ports' rx and tx cycles: their lines were evicted). */
 struct flow_batch {
 	uint16_t n;
 	struct flow_pkt p[WORKER_BURST];
 	const struct cls_key *keys[WORKER_BURST];
 	uint32_t hashes[WORKER_BURST]; /* the keys' cls_emc_hash() in table 0 */
 	uint32_t bytes[WORKER_BURST];
+	struct pkt_key key[WORKER_BURST];	/* parsed in full: not common, or traced */
+	struct trace_record *rec[WORKER_BURST]; /* in a trace */
+	uint32_t src_port[WORKER_BURST];	/* from the uplink (as normal() learns it) */
+	uint16_t network[WORKER_BURST];		/* from the uplink */
 };
+
+/* Packet i's pkt_key, for the actions that need one (normal, flood, encap, set_eth_*): a
+ * common frame's says it is to be read from the frame (flow_hash()). */
+static inline struct pkt_key *flow_pkt_key(struct flow_batch *fb, unsigned int i)
+{
+	struct pkt_key *k = &fb->key[i];
+
+	if (fb->p[i].later) {
+		k->flags = PKT_F_LATER;
+		fb->p[i].later = 0;
+	}
+	return k;
+}
 
 /* The key's cls_emc_hash() in table 0 (the cache emc, of seed), its entry fetched for
  * the lookup: called as soon as the key is built, while its words are still in
@@ -46,20 +61,22 @@ static __rte_always_inline uint32_t flow_key_hash(const struct cls_emc *emc, uin
 	return h;
 }
 
-/* Queue the packet parsed into fb->p[fb->n] (its key, ck, built, and hashed: hash). */
+/* Queue the packet parsed into fb->p[fb->n] (its key, ck, built, and hashed: hash; keyed:
+ * read from a common frame, its pkt_key in fb->key[] not filled). */
 static __rte_always_inline void flow_batch_add(struct flow_batch *fb, struct rte_mbuf *m,
 					       struct trace_record *rec, uint32_t src_port,
-					       uint16_t network, uint32_t hash, const int do_trace,
-					       const int from_uplink)
+					       uint16_t network, uint32_t hash, bool keyed,
+					       const int do_trace, const int from_uplink)
 {
 	struct flow_pkt *p = &fb->p[fb->n];
 
 	p->m = m;
+	p->later = keyed;
 	if (do_trace)
-		p->rec = rec;
+		fb->rec[fb->n] = rec;
 	if (from_uplink) {
-		p->src_port = src_port;
-		p->network = network;
+		fb->src_port[fb->n] = src_port;
+		fb->network[fb->n] = network;
 	}
 	fb->keys[fb->n] = &p->ck;
 	fb->hashes[fb->n] = hash;
@@ -120,14 +137,14 @@ static struct rte_mbuf *vlan_set(struct worker *w, struct rte_mbuf *m, struct fl
 
 /* Rewrite the source (src) or destination MAC.  @return m, or NULL (freed). */
 static struct rte_mbuf *mac_set(struct worker *w, struct rte_mbuf *m, struct flow_pkt *p,
-				const int src, const uint8_t *mac)
+				struct pkt_key *key, const int src, const uint8_t *mac)
 {
 	m = writable(w, m);
 	if (m == NULL)
 		return NULL;
 	memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, src ? RTE_ETHER_ADDR_LEN : 0), mac,
 	       RTE_ETHER_ADDR_LEN);
-	memcpy(src ? &p->key.src : &p->key.dst, mac, RTE_ETHER_ADDR_LEN);
+	memcpy(src ? &key->src : &key->dst, mac, RTE_ETHER_ADDR_LEN);
 	memcpy(src ? &p->ck.eth_src : &p->ck.eth_dst, mac, RTE_ETHER_ADDR_LEN);
 	return m;
 }
@@ -156,12 +173,10 @@ static inline void flow_output(struct worker *w, const struct topology *t, uint1
 /* One action that sends m (consumed). */
 static __rte_always_inline void flow_send(struct worker *w, const struct topology *t,
 					  struct l2_ctx *l2, uint16_t in, const struct flow_act *a,
-					  struct flow_pkt *p, struct rte_mbuf *m, uint16_t network,
-					  uint32_t src_port, const int do_trace,
-					  const int from_uplink)
+					  struct pkt_key *key, struct trace_record *rec,
+					  struct rte_mbuf *m, uint16_t network, uint32_t src_port,
+					  const int do_trace, const int from_uplink)
 {
-	struct trace_record *rec = do_trace ? p->rec : NULL;
-
 	if ((a->op & FLOW_ACT_TYPE) != SYD_FA_NORMAL) /* normal() keeps the run in order */
 		l2_run_flush(w, t, l2, in);
 	switch (a->op & FLOW_ACT_TYPE) {
@@ -171,16 +186,16 @@ static __rte_always_inline void flow_send(struct worker *w, const struct topolog
 	case SYD_FA_ENCAP:
 		COUNT(w->pc[in].forwarded++);
 		TR(rec->out_port = t->uplink; rec->nout++);
-		encap(w, t, in, a->vni, a->arg8, m, flow_hash(&p->key, m));
+		encap(w, t, in, a->vni, a->arg8, m, flow_hash(key, m));
 		return;
 	}
 	if (unlikely(network == SYD_NO_NETWORK)) { /* normal and flood need a network */
 		TR(rec->drop = SYD_DROP_NO_NETWORK);
 		drop(w, in, m, SYD_DROP_NO_NETWORK);
 	} else if ((a->op & FLOW_ACT_TYPE) == SYD_FA_NORMAL) {
-		normal(w, t, l2, in, network, src_port, m, &p->key, rec, do_trace, from_uplink);
+		normal(w, t, l2, in, network, src_port, m, key, rec, do_trace, from_uplink);
 	} else {
-		uint16_t out = flood(w, t, in, network, m, &p->key, from_uplink);
+		uint16_t out = flood(w, t, in, network, m, key, from_uplink);
 
 		COUNT(w->pc[in].forwarded += out != 0);
 		TR(rec->nout = out);
@@ -203,16 +218,17 @@ static inline bool flow_same_pair(const struct l2_ctx *c, const struct cls_key *
 #endif
 }
 
-/* Run the pipeline for one packet, from the rule table 0 gave (NULL: a miss, "normal")
- * and its hint (flows.h: a trace reads the rule for its record, so runs the actions). */
+/* Run the pipeline for packet i, from the rule table 0 gave (NULL: a miss, "normal") and
+ * its hint (flows.h: a trace reads the rule for its record, so runs the actions). */
 static __rte_always_inline void flow_exec(struct worker *w, const struct topology *t,
-					  struct l2_ctx *l2, uint16_t in, struct flow_pkt *p,
-					  const struct cls_rule *r, uint8_t hint, uint64_t v,
-					  const int do_trace, const int from_uplink)
+					  struct l2_ctx *l2, uint16_t in, struct flow_batch *fb,
+					  unsigned int i, const struct cls_rule *r, uint8_t hint,
+					  uint64_t v, const int do_trace, const int from_uplink)
 {
-	struct trace_record *rec = do_trace ? p->rec : NULL;
-	uint16_t network = from_uplink ? p->network : t->port[in].network;
-	uint32_t src_port = from_uplink ? p->src_port : in;
+	struct flow_pkt *p = &fb->p[i];
+	struct trace_record *rec = do_trace ? fb->rec[i] : NULL;
+	uint16_t network = from_uplink ? fb->network[i] : t->port[in].network;
+	uint32_t src_port = from_uplink ? fb->src_port[i] : in;
 	struct rte_mbuf *m = p->m;
 	enum syd_drop why = SYD_DROP_FLOW_DROP;
 	unsigned int k;
@@ -233,7 +249,8 @@ static __rte_always_inline void flow_exec(struct worker *w, const struct topolog
 			drop(w, in, m, SYD_DROP_NO_NETWORK);
 			return;
 		}
-		normal(w, t, l2, in, network, src_port, m, &p->key, rec, do_trace, from_uplink);
+		normal(w, t, l2, in, network, src_port, m, flow_pkt_key(fb, i), rec, do_trace,
+		       from_uplink);
 		return;
 	}
 next_rule: /* r is counted: table 0's by the cache, a later table's at its goto */
@@ -253,16 +270,16 @@ next_rule: /* r is counted: table 0's by the cache, a later table's at its goto 
 			case SYD_FA_FLOOD:
 			case SYD_FA_ENCAP:
 				if (!(a->op & FLOW_ACT_COPY)) {
-					flow_send(w, t, l2, in, a, p, m, network, src_port,
-						  do_trace, from_uplink);
+					flow_send(w, t, l2, in, a, flow_pkt_key(fb, i), rec, m,
+						  network, src_port, do_trace, from_uplink);
 					return;
 				}
 				c = rte_pktmbuf_copy(m, w->mp, 0, UINT32_MAX);
 				if (unlikely(c == NULL))
 					COUNT(w->pc[in].drops[SYD_DROP_NO_MBUF]++);
 				else
-					flow_send(w, t, l2, in, a, p, c, network, src_port,
-						  do_trace, from_uplink);
+					flow_send(w, t, l2, in, a, flow_pkt_key(fb, i), rec, c,
+						  network, src_port, do_trace, from_uplink);
 				break;
 			case SYD_FA_PUSH_VLAN:
 			case SYD_FA_POP_VLAN:
@@ -273,7 +290,8 @@ next_rule: /* r is counted: table 0's by the cache, a later table's at its goto 
 				break;
 			case SYD_FA_SET_ETH_SRC:
 			case SYD_FA_SET_ETH_DST:
-				m = mac_set(w, m, p, op == SYD_FA_SET_ETH_SRC, flow_act_mac(a));
+				m = mac_set(w, m, p, flow_pkt_key(fb, i), op == SYD_FA_SET_ETH_SRC,
+					    flow_act_mac(a));
 				if (unlikely(m == NULL))
 					goto no_mbuf;
 				break;
@@ -316,7 +334,6 @@ static __rte_always_inline void flow_burst(struct worker *w, const struct topolo
 					   struct l2_ctx *l2, uint16_t in, struct flow_batch *fb,
 					   const int do_trace, const int from_uplink)
 {
-	struct flow_pkt *fp = fb->p;
 	const struct cls_rule *rules[WORKER_BURST];
 	uint8_t hints[WORKER_BURST];
 	uint64_t v = cls_version(t->flows);
@@ -329,12 +346,12 @@ static __rte_always_inline void flow_burst(struct worker *w, const struct topolo
 	for (i = 0; i < RTE_MIN(n, (uint16_t)FLOW_PREFETCH_RULE); i++)
 		flow_prefetch_rule(rules[i], hints[i], do_trace);
 	for (i = 0; i < n; i++) {
-		struct trace_record *rec = do_trace ? fp[i].rec : NULL;
+		struct trace_record *rec = do_trace ? fb->rec[i] : NULL;
 
 		if (i + FLOW_PREFETCH_RULE < n)
 			flow_prefetch_rule(rules[i + FLOW_PREFETCH_RULE],
 					   hints[i + FLOW_PREFETCH_RULE], do_trace);
-		flow_exec(w, t, l2, in, &fp[i], rules[i], hints[i], v, do_trace, from_uplink);
+		flow_exec(w, t, l2, in, fb, i, rules[i], hints[i], v, do_trace, from_uplink);
 		TR(trace_done(rec));
 	}
 }

@@ -7,7 +7,8 @@
     with the kernel owning that address (next hops from its neighbour table).
 (b) Two switches in two namespaces joined by a veth, each with VMs in two networks with
     different VNIs: traffic is delivered within a network and never between networks;
-    a frame too big for the underlay MTU is counted and dropped, never truncated.
+    flow rules match decapsulated frames on their VNI and remote VTEP; a frame too big for
+    the underlay MTU is counted and dropped, never truncated.
 """
 import json
 import os
@@ -337,6 +338,26 @@ def test_two_switches_keep_networks_apart():
         got = received()
         assert got["vmb1"] == {} and got["vma1"] == {}, got
         assert got["vmb2"].get((macs["vma2"], macs["vmb1"])) == 10, got
+
+        # flow rules on decapsulated frames: matched on the tunnel's VNI and remote VTEP,
+        # output elsewhere or switched by normal (which learns behind the remote VTEP)
+        sydctl(socks["b"], "add-flow", "priority=20,tun_id=5001,tun_src=198.18.0.1,dl_dst=%s "
+               "actions=output:vmb2" % macs["vmb1"])
+        sydctl(socks["b"], "add-flow", "priority=10,tun_src=198.18.0.1 actions=normal")
+        for vm in vms.values():
+            vm.clear()
+        vms["vma1"].send(macs["vmb1"], count=7)   # blue: taken to red's vmb2
+        vms["vma2"].send(BCAST, count=4)          # red: normal floods it in red
+        got = received()
+        assert got["vmb2"].get((macs["vma1"], macs["vmb1"])) == 7, got
+        assert got["vmb2"].get((macs["vma2"], BCAST)) == 4, got
+        assert got["vmb1"] == {} and got["vma1"] == {}, got
+        rows = {r["priority"]: r for r in sydctl(socks["b"], "-o", "json", "dump-flows")[1]["flows"]}
+        assert rows[20]["packets"] == 7 and rows[10]["packets"] == 4, rows
+        learned = sydctl(socks["b"], "show", "macs", "-o", "json")[1]["macs"]
+        assert any(m["mac"] == macs["vma2"] and m["port"] == "198.18.0.1" and
+                   m["network"] == "red" for m in learned), learned
+        sydctl(socks["b"], "del-flows")
 
         # a frame that does not fit the underlay MTU once encapsulated: counted, dropped
         sydctl(socks["a"], "set-uplink", "upa", "--vtep", "198.18.0.1", "--mtu", "576")
