@@ -70,7 +70,10 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 			l2.run[l2.nrun++] = m;
 			continue;
 		}
-		l2_run_flush(w, t, &l2, in); /* before this frame can be queued anywhere */
+		/* Before this frame can be queued anywhere (with flow tables, the run is empty
+		 * until flow_burst()). */
+		if (cls == NULL)
+			l2_run_flush(w, t, &l2, in);
 		if (from_uplink) {
 			ret = decap(w, t, m, &network, &vtep, &last_vtep_addr, &last_vtep_slot);
 			if (unlikely(ret != 0)) {
