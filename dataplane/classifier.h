@@ -42,7 +42,8 @@
  * changes, invalidates the whole cache at once, without touching it.  The cache can also
  * count the packets it finds rules for, in the entry it just read, and add them to the
  * rules' counters later, entry by entry (cls_emc_flush()): a packet then touches no
- * counter line of its own.  A reader flushes when it first sees a new version, before its
+ * counter line of its own.  Every entry is listed for the flush when it is filled, so a
+ * hit only adds to its entry.  A reader flushes when it first sees a new version, before its
  * next quiescent state, and often enough that counters stay fresh; the rules an entry
  * names are still there then, as a removed rule is freed only after two grace periods
  * (without a synchronize hook, at the commit: flush before it).
