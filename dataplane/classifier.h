@@ -589,6 +589,14 @@ struct cls_emc {
 	uint64_t misses; /* lookups that went to the classifier */
 	uint64_t inserts;
 	uint64_t flushed; /* hits + misses at the last cls_emc_flush() */
+	/* Thrashing (most of the last window's lookups missed: more flows than entries), the
+	 * cache fills an entry for one miss in CLS_EMC_THRASH_FILL only, as OVS's
+	 * emc-insert-inv-prob: the others would each evict a flow for one that will not be
+	 * seen again before it is evicted itself. */
+	uint64_t window_start;	/* hits + misses when the window began */
+	uint64_t window_misses; /* misses then */
+	uint32_t thrash_misses; /* misses while thrashing (each CLS_EMC_THRASH_FILL-th fills) */
+	bool thrashing;
 	/* Every entry filled at the version of the last flush or later, each once (an entry
 	 * counts its packets without looking whether it is listed). */
 	uint32_t nlisted;
@@ -680,6 +688,11 @@ static inline void cls_emc_prefetch(const struct cls_emc *emc, uint32_t hash)
 {
 	__builtin_prefetch(&emc->e[cls_emc_way(hash, 0)]);
 }
+
+/* The cache's thrashing test: over windows of this many lookups, more than half missed.
+ * Then one miss in CLS_EMC_THRASH_FILL fills an entry. */
+#define CLS_EMC_WINDOW	    4096
+#define CLS_EMC_THRASH_FILL 32
 
 /* Keys the cache looks up together (cls_emc_lookup_hashed()). */
 #define CLS_EMC_BURST 64

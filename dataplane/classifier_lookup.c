@@ -219,6 +219,10 @@ struct cls_emc *cls_emc_create(const struct classifier *c, unsigned int worker)
 	emc->misses = 0;
 	emc->inserts = 0;
 	emc->flushed = 0;
+	emc->window_start = 0;
+	emc->window_misses = 0;
+	emc->thrash_misses = 0;
+	emc->thrashing = false;
 	emc->nlisted = 0;
 	for (i = 0; i < CLS_EMC_ENTRIES; i++) {
 		memset(emc->e[i].w, 0, sizeof(emc->e[i].w));
@@ -275,6 +279,18 @@ void cls_emc_lookup_burst(struct cls_emc *emc, uint64_t v, unsigned int table,
 	}
 }
 
+/* At the end of each window of CLS_EMC_WINDOW lookups, whether most of it missed. */
+static inline void emc_window(struct cls_emc *emc)
+{
+	uint64_t total = emc->hits + emc->misses;
+
+	if (total - emc->window_start < CLS_EMC_WINDOW)
+		return;
+	emc->thrashing = (emc->misses - emc->window_misses) * 2 > total - emc->window_start;
+	emc->window_start = total;
+	emc->window_misses = emc->misses;
+}
+
 void cls_emc_fill(struct cls_emc *emc, uint64_t v, unsigned int table,
 		  const struct cls_key *const keys[], const uint32_t hashes[],
 		  const uint32_t bytes[], const uint8_t pos[], unsigned int nmiss,
@@ -297,6 +313,7 @@ void cls_emc_fill(struct cls_emc *emc, uint64_t v, unsigned int table,
 		return;
 	}
 	emc->misses += nmiss;
+	emc_window(emc);
 	for (i = 0; i < nmiss; i++)
 		miss_key[i] = keys[pos[i]];
 	lookup_chunk(c, v, pv, miss_key, nmiss, miss_out);
@@ -308,6 +325,11 @@ void cls_emc_fill(struct cls_emc *emc, uint64_t v, unsigned int table,
 		out[pos[i]] = miss_out[i];
 		if (hints != NULL)
 			hints[pos[i]] = miss_out[i] != NULL ? miss_out[i]->hint : 0;
+		if (emc->thrashing && emc->thrash_misses++ % CLS_EMC_THRASH_FILL != 0) {
+			if (bytes != NULL && miss_out[i] != NULL) /* its line was just read */
+				cls_rule_hit(c, emc->worker, miss_out[i], 1, bytes[pos[i]]);
+			continue;
+		}
 		/* An entry of an older version, else either in turn. */
 		if (!emc_same_version(e0, tag))
 			e = e0;

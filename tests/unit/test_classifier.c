@@ -997,6 +997,76 @@ static uint64_t packets_of(struct classifier *c, const struct cls_rule *r, uint6
 	return st.packets;
 }
 
+/* More flows than entries: once most of a window's lookups miss, one miss in
+ * CLS_EMC_THRASH_FILL fills an entry; every answer and every count stays right, and the
+ * cache fills every miss again once most lookups hit. */
+static void test_emc_fills_less_while_thrashing(void)
+{
+	struct cls_params p = {.workers = 1};
+	struct classifier *c = cls_create(&p);
+	struct cls_emc *emc = cls_emc_create(c, 0);
+	struct cls_match m;
+	struct cls_key k[32];
+	const struct cls_key *keys[32];
+	const struct cls_rule *out[32], *r;
+	uint32_t bytes[32], listed;
+	uint64_t b, hits, lookups = 0;
+	unsigned int round, i, wrong = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(emc);
+	memset(&m, 0, sizeof(m));
+	cls_match_in_port(&m, 3);
+	r = add(c, 0, 10, &m, 1);
+	cls_commit(c);
+	for (i = 0; i < 32; i++) {
+		keys[i] = &k[i];
+		bytes[i] = 64;
+	}
+	/* Two windows of flows never seen again: every miss fills in the first, one in
+	 * CLS_EMC_THRASH_FILL from its last burst on (the window ends in its lookup). */
+	listed = 0;
+	for (round = 0; round < 2 * CLS_EMC_WINDOW / 32; round++) {
+		if (round == CLS_EMC_WINDOW / 32 - 1) {
+			CU_ASSERT_FALSE(emc->thrashing);
+			listed = emc->nlisted;
+		}
+		for (i = 0; i < 32; i++) {
+			k[i] = base_key();
+			k[i].ip_src = (round * 32 + i) * 2654435761u; /* spread over the bits */
+		}
+		cls_emc_lookup_burst(emc, cls_version(c), 0, keys, bytes, 32, out, NULL);
+		for (i = 0; i < 32; i++)
+			wrong += out[i] != r;
+		lookups += 32;
+	}
+	CU_ASSERT_EQUAL(wrong, 0);
+	CU_ASSERT_TRUE(emc->thrashing);
+	CU_ASSERT_TRUE(listed > CLS_EMC_WINDOW / 2);
+	CU_ASSERT_TRUE(emc->nlisted > listed);
+	CU_ASSERT_TRUE(emc->nlisted - listed <= (CLS_EMC_WINDOW + 32) / CLS_EMC_THRASH_FILL);
+	cls_emc_flush(emc);
+	CU_ASSERT_EQUAL(packets_of(c, r, &b), lookups); /* filled or not, each counted */
+	CU_ASSERT_EQUAL(b, lookups * 64);
+
+	/* The same 32 flows over and over: they get in, a window mostly hits, and the next
+	 * misses all fill again. */
+	for (i = 0; i < 32; i++) {
+		k[i] = base_key();
+		k[i].ip_src = 0x0a0a0000 + i;
+	}
+	for (round = 0; round < 3 * CLS_EMC_WINDOW / 32; round++)
+		cls_emc_lookup_burst(emc, cls_version(c), 0, keys, bytes, 32, out, NULL);
+	for (i = 0; i < 32; i++)
+		k[i].ip_src = 0x0b0b0000 + i;
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, bytes, 32, out, NULL);
+	CU_ASSERT_FALSE(emc->thrashing);
+	hits = emc->hits;
+	cls_emc_lookup_burst(emc, cls_version(c), 0, keys, bytes, 32, out, NULL);
+	CU_ASSERT_EQUAL(emc->hits - hits, 32);
+	cls_emc_destroy(emc);
+	cls_destroy(c);
+}
+
 /* A rule's hint comes with every hit and miss of the cache; no rule: 0; 64 and more are
  * refused. */
 static void test_emc_hands_out_hints(void)
@@ -1824,6 +1894,7 @@ int main(void)
 		T(test_emc_hits_and_is_invalidated_by_every_change),
 		T(test_emc_counts_hits_until_flushed),
 		T(test_emc_hands_out_hints),
+		T(test_emc_fills_less_while_thrashing),
 		T(test_random_operations_agree_with_linear_scan),
 		T(test_readers_see_only_complete_rule_sets),
 		T(test_million_rules_add_and_delete),
