@@ -10,10 +10,8 @@
 
 #include <rte_common.h>
 #include <rte_prefetch.h>
-#ifdef __AVX512F__
-#include <immintrin.h>
-#endif
 
+#include "classifier_emc.h"
 #include "classifier_priv.h"
 
 /* The first rule of a same-key list visible at v: the highest priority one. */

@@ -18,7 +18,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
-#include "classifier.h"
+#include "classifier_emc.h"
 #include "counters.h"
 #include "ledger.h"
 #include "options.h"

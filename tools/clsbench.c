@@ -21,7 +21,7 @@
 
 #include <arpa/inet.h>
 
-#include "classifier.h"
+#include "classifier_emc.h"
 
 #define BURST  32
 #define NMASKS 8

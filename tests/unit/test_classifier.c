@@ -21,7 +21,7 @@
 
 #include <CUnit/Basic.h>
 
-#include "classifier.h"
+#include "classifier_emc.h"
 #include "parse.h"
 #include "suite.h"
 
