@@ -17,35 +17,10 @@
 #include <CUnit/Basic.h>
 
 #include "classifier.h"
-
-/* Deterministic pseudo-random numbers (xorshift64*). */
-static uint64_t rng_state;
-
-static inline void rng_seed(uint64_t seed)
-{
-	rng_state = seed ? seed : 1;
-}
-
-static inline uint64_t rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
+#include "fixtures.h"
 
 static const struct rte_ether_addr mac_all
 	__attribute__((unused)) = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
-
-static inline struct rte_ether_addr mac_of(uint64_t n)
-{
-	struct rte_ether_addr m;
-	int i;
-
-	for (i = 0; i < RTE_ETHER_ADDR_LEN; i++)
-		m.addr_bytes[i] = (uint8_t)(n >> (40 - 8 * i));
-	return m;
-}
 
 static inline uint32_t ip4(unsigned int a, unsigned int b, unsigned int c, unsigned int d)
 {

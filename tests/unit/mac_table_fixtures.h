@@ -19,32 +19,7 @@
 #include <CUnit/Basic.h>
 
 #include "mac_table.h"
-
-/* Deterministic pseudo-random numbers (xorshift64*), the same on every libc. */
-static uint64_t rng_state;
-
-static inline void rng_seed(uint64_t seed)
-{
-	rng_state = seed ? seed : 1;
-}
-
-static inline uint64_t rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-static inline struct rte_ether_addr mac_of(uint64_t n)
-{
-	struct rte_ether_addr m;
-	int i;
-
-	for (i = 0; i < RTE_ETHER_ADDR_LEN; i++)
-		m.addr_bytes[i] = (uint8_t)(n >> (40 - 8 * i));
-	return m;
-}
+#include "fixtures.h"
 
 /* The key of MAC number n (its low 48 bits) in network net. */
 static inline uint64_t key_of(uint16_t net, uint64_t n)

@@ -82,8 +82,8 @@ static inline void random_state(struct state *s, unsigned int seed)
 		}
 	if (rand() % 2) { /* the uplink: our address also drawn from the VTEPs' */
 		uint16_t mode = (uint16_t)(1 + rand() % (SYD_UPLINK_MODE_MAX - 1));
-		struct syd_op op = mk(SYD_OP_UPLINK_SET, mode, NULL, NULL,
-				      rand() % 2 ? "eth1" : "eth2", 0);
+		struct syd_op op =
+			mk(SYD_OP_UPLINK_SET, mode, NULL, NULL, rand() % 2 ? "eth1" : "eth2", 0);
 
 		if (proto_uplink_is_socket(mode)) { /* a name, a socket (maybe a port's), a MAC */
 			op = mk(SYD_OP_UPLINK_SET, mode, rand() % 2 ? "ul0" : "ul1", NULL,

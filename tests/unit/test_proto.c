@@ -7,6 +7,7 @@
 #include <CUnit/Basic.h>
 
 #include "proto_fixtures.h"
+#include "suite.h"
 
 /* ---- round trips ---------------------------------------------------------------- */
 
@@ -449,10 +450,7 @@ static void test_name_ok_rules(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct unit_test tests[] = {
 		TEST(begin_writes_version_type_xid),
 		TEST(begin_reuses_buffer),
 		TEST(empty_body_types_round_trip),
@@ -475,18 +473,8 @@ int main(void)
 		TEST(port_kind_parse_and_name_round_trip),
 		TEST(name_ok_rules),
 	};
-	CU_pSuite s;
-	unsigned int i, failures;
+	int ret = run_suite("proto", tests, ARRAY_LEN(tests));
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("proto", NULL, NULL);
-	for (i = 0; i < ARRAY_LEN(tests); i++)
-		CU_add_test(s, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
 	proto_buf_free(&b);
-	return failures ? 1 : 0;
+	return ret;
 }

@@ -6,6 +6,7 @@
 #include <CUnit/Basic.h>
 
 #include "proto_fixtures.h"
+#include "suite.h"
 
 /* ---- the header ------------------------------------------------------------------- */
 
@@ -618,10 +619,7 @@ static void test_trace_start_rules(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct unit_test tests[] = {
 		TEST(short_message_is_ebadmsg),
 		TEST(length_field_mismatch_is_ebadmsg),
 		TEST(other_version_is_eprotonosupport_naming_both),
@@ -660,18 +658,8 @@ int main(void)
 		TEST(event_link_rules),
 		TEST(trace_start_rules),
 	};
-	CU_pSuite s;
-	unsigned int i, failures;
+	int ret = run_suite("proto_check", tests, ARRAY_LEN(tests));
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("proto_check", NULL, NULL);
-	for (i = 0; i < ARRAY_LEN(tests); i++)
-		CU_add_test(s, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
 	proto_buf_free(&b);
-	return failures ? 1 : 0;
+	return ret;
 }

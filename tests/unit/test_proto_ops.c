@@ -6,6 +6,7 @@
 #include <CUnit/Basic.h>
 
 #include "proto_fixtures.h"
+#include "suite.h"
 
 /* ---- ops ------------------------------------------------------------------------ */
 
@@ -511,10 +512,7 @@ static void test_mac_add_requires_port_and_network(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct unit_test tests[] = {
 		TEST(op_unknown_type_is_einval),
 		TEST(op_reserved_set_is_einval),
 		TEST(op_pad_set_is_einval),
@@ -542,18 +540,8 @@ int main(void)
 		TEST(mac_ops_refuse_multicast_mac),
 		TEST(mac_add_requires_port_and_network),
 	};
-	CU_pSuite s;
-	unsigned int i, failures;
+	int ret = run_suite("proto_ops", tests, ARRAY_LEN(tests));
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("proto_ops", NULL, NULL);
-	for (i = 0; i < ARRAY_LEN(tests); i++)
-		CU_add_test(s, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
 	proto_buf_free(&b);
-	return failures ? 1 : 0;
+	return ret;
 }
