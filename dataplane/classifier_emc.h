@@ -37,12 +37,17 @@ struct cls_emc {
 	uint64_t inserts;
 	uint64_t flushed; /* hits + misses at the last cls_emc_flush() */
 	/* Thrashing (most of the last window's lookups missed: more flows than entries), the
-	 * cache fills an entry for one miss in CLS_EMC_THRASH_FILL only, as OVS's
-	 * emc-insert-inv-prob: the others would each evict a flow for one that will not be
-	 * seen again before it is evicted itself. */
+	 * cache is only sampled: one lookup in CLS_EMC_THRASH_FILL, at random, reads it and
+	 * fills an entry on a miss, as OVS's emc-insert-inv-prob fills; the others go straight
+	 * to the classifier, their entries neither fetched nor filled (each fill would evict a
+	 * flow for one not seen again before it is evicted itself, and each read pushes the
+	 * switch's other lines out of the core's caches for nothing).  The samples tell when
+	 * most lookups would hit again. */
 	uint64_t window_start;	/* hits + misses when the window began */
 	uint64_t window_misses; /* misses then */
-	uint32_t thrash_misses; /* misses while thrashing (each CLS_EMC_THRASH_FILL-th fills) */
+	uint32_t sample_rng;	/* picks the samples while thrashing */
+	uint32_t samples;	/* samples in this window of them, and those that missed */
+	uint32_t sample_misses;
 	bool thrashing;
 	/* Every entry filled at the version of the last flush or later, each once (an entry
 	 * counts its packets without looking whether it is listed). */
@@ -137,7 +142,8 @@ static inline void cls_emc_prefetch(const struct cls_emc *emc, uint32_t hash)
 }
 
 /* The cache's thrashing test: over windows of this many lookups, more than half missed.
- * Then one miss in CLS_EMC_THRASH_FILL fills an entry. */
+ * Then one lookup in CLS_EMC_THRASH_FILL reads the cache (and fills it on a miss), until
+ * at most half of a window of CLS_EMC_WINDOW / CLS_EMC_THRASH_FILL samples missed. */
 #define CLS_EMC_WINDOW	    4096
 #define CLS_EMC_THRASH_FILL 32
 
@@ -201,9 +207,24 @@ void cls_emc_fill(struct cls_emc *emc, uint64_t v, unsigned int table,
 		  const uint32_t bytes[], const uint8_t pos[], unsigned int nmiss,
 		  const struct cls_rule *out[], uint8_t hints[]);
 
+/* cls_emc_lookup_hashed() while the cache thrashes (struct cls_emc): n keys (at most
+ * CLS_EMC_BURST), the cache sampled. */
+void cls_emc_sampled(struct cls_emc *emc, uint64_t v, unsigned int table,
+		     const struct cls_key *const keys[], const uint32_t hashes[],
+		     const uint32_t bytes[], unsigned int n, const struct cls_rule *out[],
+		     uint8_t hints[]);
+
+/* Whether the caller should fetch the entries of the keys it hashes (cls_emc_prefetch()):
+ * not while the cache thrashes (cls_emc_sampled() reads few of them). */
+static inline bool cls_emc_fetching(const struct cls_emc *emc)
+{
+	return !emc->thrashing;
+}
+
 /* cls_emc_lookup_burst() with each key's cls_emc_hash() computed (and its entry
- * prefetched: cls_emc_prefetch()) by the caller, as soon as it had the key.  Inline: the
- * hits are the switch's every packet (the misses go to cls_emc_fill()). */
+ * prefetched, when cls_emc_fetching(): cls_emc_prefetch()) by the caller, as soon as it
+ * had the key.  Inline: the hits are the switch's every packet (the misses go to
+ * cls_emc_fill(), a thrashing cache's lookups to cls_emc_sampled()). */
 static inline void cls_emc_lookup_hashed(struct cls_emc *emc, uint64_t v, unsigned int table,
 					 const struct cls_key *const keys[],
 					 const uint32_t hashes[], const uint32_t bytes[],
@@ -221,6 +242,12 @@ static inline void cls_emc_lookup_hashed(struct cls_emc *emc, uint64_t v, unsign
 		struct cls_emc_entry *run = NULL;
 		uint32_t run_n = 0, run_len = 0;
 
+		if (unlikely(emc->thrashing)) {
+			cls_emc_sampled(emc, v, table, keys + base, hashes + base,
+					bytes != NULL ? bytes + base : NULL, cnt, out + base,
+					hints != NULL ? hints + base : NULL);
+			continue;
+		}
 		for (i = base; i < base + cnt; i++) {
 			struct cls_emc_entry *e = &emc->e[cls_emc_way(hashes[i], 0)];
 			uint64_t last = cls_emc_last(keys[i], tag);

@@ -219,7 +219,9 @@ struct cls_emc *cls_emc_create(const struct classifier *c, unsigned int worker)
 	emc->flushed = 0;
 	emc->window_start = 0;
 	emc->window_misses = 0;
-	emc->thrash_misses = 0;
+	emc->sample_rng = 1;
+	emc->samples = 0;
+	emc->sample_misses = 0;
 	emc->thrashing = false;
 	emc->nlisted = 0;
 	for (i = 0; i < CLS_EMC_ENTRIES; i++) {
@@ -269,7 +271,8 @@ void cls_emc_lookup_burst(struct cls_emc *emc, uint64_t v, unsigned int table,
 
 		for (i = 0; i < cnt; i++) {
 			hash[i] = cls_emc_hash(emc, keys[base + i], table);
-			cls_emc_prefetch(emc, hash[i]);
+			if (cls_emc_fetching(emc))
+				cls_emc_prefetch(emc, hash[i]);
 		}
 		cls_emc_lookup_hashed(emc, v, table, keys + base, hash,
 				      bytes != NULL ? bytes + base : NULL, cnt, out + base,
@@ -287,12 +290,48 @@ static inline void emc_window(struct cls_emc *emc)
 	emc->thrashing = (emc->misses - emc->window_misses) * 2 > total - emc->window_start;
 	emc->window_start = total;
 	emc->window_misses = emc->misses;
+	emc->samples = 0;
+	emc->sample_misses = 0;
 }
 
-void cls_emc_fill(struct cls_emc *emc, uint64_t v, unsigned int table,
-		  const struct cls_key *const keys[], const uint32_t hashes[],
-		  const uint32_t bytes[], const uint8_t pos[], unsigned int nmiss,
-		  const struct cls_rule *out[], uint8_t hints[])
+/* Put key (of rule r, NULL: none; looked up at tag) in one of its two entries, with one
+ * packet of len bytes when counting. */
+static void emc_put(struct cls_emc *emc, uint64_t tag, const struct cls_key *key, uint32_t h,
+		    const struct cls_rule *r, const uint32_t *len)
+{
+	struct cls_emc_entry *e0 = &emc->e[cls_emc_way(h, 0)];
+	struct cls_emc_entry *e1 = &emc->e[cls_emc_way(h, 1)], *e;
+
+	/* An entry of an older version, else either in turn. */
+	if (!emc_same_version(e0, tag))
+		e = e0;
+	else if (!emc_same_version(e1, tag))
+		e = e1;
+	else
+		e = (emc->inserts++ & 1) ? e1 : e0;
+	/* Its counts go to the rule they were counted for (still there: the reader has not
+	 * passed a quiescent state since, or the version is the same). */
+	emc_settle(emc, e);
+	memcpy(e->w, key->w, sizeof(e->w));
+	e->w[CLS_KEY_WORDS - 1] = cls_emc_last(key, tag);
+	e->rule = (uintptr_t)r | (r ? r->hint : 0);
+	if (!(e->packets & CLS_EMC_LISTED)) { /* the hits count without looking */
+		emc->listed[emc->nlisted++] = (uint16_t)(e - emc->e);
+		e->packets = CLS_EMC_LISTED;
+	}
+	if (len != NULL)
+		cls_emc_count(e, 1, *len);
+}
+
+/*
+ * Look keys[pos[i]] (i < n) up in the classifier and answer them; those in fill go in
+ * the cache (counted there), the others are counted against their rule at once.
+ * @return false: the table is empty (nothing looked up, nothing to cache).
+ */
+static bool emc_miss(struct cls_emc *emc, uint64_t v, unsigned int table,
+		     const struct cls_key *const keys[], const uint32_t hashes[],
+		     const uint32_t bytes[], const uint8_t pos[], unsigned int n, uint64_t fill,
+		     const struct cls_rule *out[], uint8_t hints[])
 {
 	const struct classifier *c = emc->cls;
 	const struct cls_key *miss_key[CLS_EMC_BURST];
@@ -303,50 +342,93 @@ void cls_emc_fill(struct cls_emc *emc, uint64_t v, unsigned int table,
 
 	pv = table < CLS_TABLES ? __atomic_load_n(&c->tab[table].pvec, __ATOMIC_ACQUIRE) : NULL;
 	if (pv == NULL) { /* no such table, or an empty one: nothing to cache */
-		for (i = 0; i < nmiss; i++) {
+		for (i = 0; i < n; i++) {
 			out[pos[i]] = NULL;
 			if (hints != NULL)
 				hints[pos[i]] = 0;
 		}
-		return;
+		return false;
 	}
-	emc->misses += nmiss;
-	emc_window(emc);
-	for (i = 0; i < nmiss; i++)
+	for (i = 0; i < n; i++)
 		miss_key[i] = keys[pos[i]];
-	lookup_chunk(c, v, pv, miss_key, nmiss, miss_out);
-	for (i = 0; i < nmiss; i++) {
-		uint32_t h = hashes[pos[i]];
-		struct cls_emc_entry *e0 = &emc->e[cls_emc_way(h, 0)];
-		struct cls_emc_entry *e1 = &emc->e[cls_emc_way(h, 1)], *e;
+	lookup_chunk(c, v, pv, miss_key, n, miss_out);
+	for (i = 0; i < n; i++) {
+		const struct cls_rule *r = miss_out[i];
 
-		out[pos[i]] = miss_out[i];
+		out[pos[i]] = r;
 		if (hints != NULL)
-			hints[pos[i]] = miss_out[i] != NULL ? miss_out[i]->hint : 0;
-		if (emc->thrashing && emc->thrash_misses++ % CLS_EMC_THRASH_FILL != 0) {
-			if (bytes != NULL && miss_out[i] != NULL) /* its line was just read */
-				cls_rule_hit(c, emc->worker, miss_out[i], 1, bytes[pos[i]]);
+			hints[pos[i]] = r != NULL ? r->hint : 0;
+		if (fill & (1ull << i))
+			emc_put(emc, tag, miss_key[i], hashes[pos[i]], r,
+				bytes != NULL ? &bytes[pos[i]] : NULL);
+		else if (bytes != NULL && r != NULL) /* its line was just read */
+			cls_rule_hit(c, emc->worker, r, 1, bytes[pos[i]]);
+	}
+	return true;
+}
+
+void cls_emc_fill(struct cls_emc *emc, uint64_t v, unsigned int table,
+		  const struct cls_key *const keys[], const uint32_t hashes[],
+		  const uint32_t bytes[], const uint8_t pos[], unsigned int nmiss,
+		  const struct cls_rule *out[], uint8_t hints[])
+{
+	if (emc_miss(emc, v, table, keys, hashes, bytes, pos, nmiss, UINT64_MAX, out, hints)) {
+		emc->misses += nmiss;
+		emc_window(emc);
+	}
+}
+
+void cls_emc_sampled(struct cls_emc *emc, uint64_t v, unsigned int table,
+		     const struct cls_key *const keys[], const uint32_t hashes[],
+		     const uint32_t bytes[], unsigned int n, const struct cls_rule *out[],
+		     uint8_t hints[])
+{
+	uint64_t tag = cls_emc_tag(v, table), fill = 0;
+	uint8_t pos[CLS_EMC_BURST];
+	unsigned int i, nmiss = 0, hits = 0, sampled = 0;
+
+	for (i = 0; i < n; i++) {
+		uint64_t last = cls_emc_last(keys[i], tag);
+		struct cls_emc_entry *e;
+
+		/* xorshift32: one lookup in CLS_EMC_THRASH_FILL, at random. */
+		emc->sample_rng ^= emc->sample_rng << 13;
+		emc->sample_rng ^= emc->sample_rng >> 17;
+		emc->sample_rng ^= emc->sample_rng << 5;
+		if (emc->sample_rng % CLS_EMC_THRASH_FILL != 0) {
+			pos[nmiss++] = (uint8_t)i;
 			continue;
 		}
-		/* An entry of an older version, else either in turn. */
-		if (!emc_same_version(e0, tag))
-			e = e0;
-		else if (!emc_same_version(e1, tag))
-			e = e1;
-		else
-			e = (emc->inserts++ & 1) ? e1 : e0;
-		/* Its counts go to the rule they were counted for (still there: the
-		 * reader has not passed a quiescent state since, or the version is
-		 * the same). */
-		emc_settle(emc, e);
-		memcpy(e->w, miss_key[i]->w, sizeof(e->w));
-		e->w[CLS_KEY_WORDS - 1] = cls_emc_last(miss_key[i], tag);
-		e->rule = (uintptr_t)miss_out[i] | (miss_out[i] ? miss_out[i]->hint : 0);
-		if (!(e->packets & CLS_EMC_LISTED)) { /* the hits count without looking */
-			emc->listed[emc->nlisted++] = (uint16_t)(e - emc->e);
-			e->packets = CLS_EMC_LISTED;
+		sampled++;
+		e = &emc->e[cls_emc_way(hashes[i], 0)];
+		if (!cls_emc_eq(e, keys[i], last)) {
+			e = &emc->e[cls_emc_way(hashes[i], 1)];
+			if (!cls_emc_eq(e, keys[i], last)) {
+				fill |= 1ull << nmiss;
+				pos[nmiss++] = (uint8_t)i;
+				continue;
+			}
 		}
+		out[i] = cls_emc_rule(e);
+		if (hints != NULL)
+			hints[i] = (uint8_t)(e->rule & (CLS_HINTS - 1));
 		if (bytes != NULL)
-			cls_emc_count(e, 1, bytes[pos[i]]);
+			cls_emc_count(e, 1, bytes[i]);
+		hits++;
+	}
+	if (nmiss != 0 &&
+	    !emc_miss(emc, v, table, keys, hashes, bytes, pos, nmiss, fill, out, hints))
+		return; /* an empty table: nothing cached, nothing counted */
+	emc->hits += hits;
+	emc->misses += nmiss;
+	emc->samples += sampled;
+	emc->sample_misses += sampled - hits;
+	if (emc->samples >= CLS_EMC_WINDOW / CLS_EMC_THRASH_FILL) {
+		/* Most samples hit: the cache holds the flows again. */
+		emc->thrashing = emc->sample_misses * 2 > emc->samples;
+		emc->samples = 0;
+		emc->sample_misses = 0;
+		emc->window_start = emc->hits + emc->misses;
+		emc->window_misses = emc->misses;
 	}
 }

@@ -31,6 +31,7 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 	const struct classifier *cls = t->flows;
 	const struct cls_emc *emc = w->emc; /* the flow tables' cache, with cls */
 	const uint32_t seed = cls != NULL ? emc->seed : 0;
+	const bool fetch = cls != NULL && cls_emc_fetching(emc);
 	struct flow_batch fb;
 	struct pkt_key key_l2;
 	uint16_t i;
@@ -95,7 +96,7 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 			cls_key_from_frame(&fb.p[fb.n].ck, rte_pktmbuf_mtod(m, const uint8_t *),
 					   m->data_len, in, network, vni, remote);
 		if (keyed) {
-			hash = flow_key_hash(emc, seed, &fb.p[fb.n].ck);
+			hash = flow_key_hash(emc, seed, fetch, &fb.p[fb.n].ck);
 			ret = 0; /* its pkt_key is marked later, if ever needed (flow_pkt_key()) */
 		} else if (cls == NULL && !do_trace) {
 			ret = parse_switchable(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len);
@@ -137,7 +138,7 @@ static __rte_always_inline void switch_burst(struct worker *w, const struct topo
 		if (cls != NULL) { /* the flow tables decide, once the burst is parsed */
 			if (!keyed) {
 				cls_key_from_pkt(&fb.p[fb.n].ck, key, in, network, vni, remote);
-				hash = flow_key_hash(emc, seed, &fb.p[fb.n].ck);
+				hash = flow_key_hash(emc, seed, fetch, &fb.p[fb.n].ck);
 			}
 			flow_batch_add(&fb, m, rec, src_port, network, hash, keyed, do_trace,
 				       from_uplink);

@@ -50,15 +50,17 @@ static inline struct pkt_key *flow_pkt_key(struct flow_batch *fb, unsigned int i
 }
 
 /* The key's cls_emc_hash() in table 0 (the cache emc, of seed), its entry fetched for
- * the lookup: called as soon as the key is built, while its words are still in
- * registers.  The caller loads emc and seed once a burst: loaded for each packet, they
- * started each one's chain to its prefetch with two dependent loads. */
+ * the lookup when fetch (cls_emc_fetching()): called as soon as the key is built, while
+ * its words are still in registers.  The caller loads emc, seed and fetch once a burst:
+ * loaded for each packet, they started each one's chain to its prefetch with two
+ * dependent loads. */
 static __rte_always_inline uint32_t flow_key_hash(const struct cls_emc *emc, uint32_t seed,
-						  const struct cls_key *ck)
+						  bool fetch, const struct cls_key *ck)
 {
 	uint32_t h = cls_emc_hash_seed(seed, ck, 0);
 
-	cls_emc_prefetch(emc, h);
+	if (fetch)
+		cls_emc_prefetch(emc, h);
 	return h;
 }
 
