@@ -424,7 +424,8 @@ void cls_emc_sampled(struct cls_emc *emc, uint64_t v, unsigned int table,
 	emc->samples += sampled;
 	emc->sample_misses += sampled - hits;
 	if (emc->samples >= CLS_EMC_WINDOW / CLS_EMC_THRASH_FILL) {
-		/* Most samples hit: the cache holds the flows again. */
+		/* A window of samples: the cache reads every lookup again once most of
+		 * them hit (it holds the flows again). */
 		emc->thrashing = emc->sample_misses * 2 > emc->samples;
 		emc->samples = 0;
 		emc->sample_misses = 0;
